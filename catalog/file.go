@@ -1,0 +1,253 @@
+package catalog
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
+)
+
+// MaxFileSize is the largest catalogue file read; a larger one is reported and skipped.
+const MaxFileSize = 1 << 20
+
+// fileError is a fatal problem with one file, at a line when one is known.
+type fileError struct {
+	line int
+	msg  string
+}
+
+func (e *fileError) Error() string { return e.msg }
+
+func errorAt(line int, format string, args ...any) *fileError {
+	return &fileError{line: line, msg: fmt.Sprintf(format, args...)}
+}
+
+// IsEntryFile reports whether a file name can hold a catalogue entry, a producer or a service:
+// editors' temporary and backup files, hidden files, READMEs and templates never can.
+func IsEntryFile(name string) bool {
+	base := path.Base(name)
+	lower := strings.ToLower(base)
+	switch {
+	case base == "" || strings.HasPrefix(base, ".") || strings.HasPrefix(base, "#"),
+		strings.HasSuffix(base, "~"),
+		base == "4913", // vim's probe file
+		strings.Contains(base, "___jb_"),
+		strings.HasPrefix(lower, "readme"):
+		return false
+	}
+	switch path.Ext(lower) {
+	case ".md", ".yaml", ".yml":
+		return true
+	}
+	return false
+}
+
+// slugPattern is what a slug may contain, so that it is safe in a URL path and a file name.
+var slugPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+
+// readFile reads a catalogue file and returns its text as UTF-8 with LF line ends. A BOM or
+// CRLF line ends are fixed and reported as warnings; anything that prevents reading is an error.
+func readFile(fsys fs.FS, name string) (string, []string, error) {
+	info, err := fs.Stat(fsys, name)
+	if err != nil {
+		return "", nil, fmt.Errorf("cannot read file: %w", err)
+	}
+	if !info.Mode().IsRegular() {
+		return "", nil, errors.New("not a regular file")
+	}
+	if info.Size() > MaxFileSize {
+		return "", nil, fmt.Errorf("file is %d bytes, over the %d-byte cap", info.Size(), MaxFileSize)
+	}
+	f, err := fsys.Open(name)
+	if err != nil {
+		return "", nil, fmt.Errorf("cannot read file: %w", err)
+	}
+	defer f.Close()
+	// The size may have changed since Stat: never read past the cap.
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return "", nil, fmt.Errorf("cannot read file: %w", err)
+	}
+	if len(data) > MaxFileSize {
+		return "", nil, fmt.Errorf("file is over the %d-byte cap", MaxFileSize)
+	}
+	var warnings []string
+	if bytes.HasPrefix(data, []byte("\xef\xbb\xbf")) {
+		data = data[3:]
+		warnings = append(warnings, "file starts with a byte order mark (BOM); it was ignored, save the file as UTF-8 without BOM")
+	}
+	if !utf8.Valid(data) {
+		line := 1
+		for i := 0; i < len(data); {
+			r, size := utf8.DecodeRune(data[i:])
+			if r == utf8.RuneError && size == 1 {
+				break
+			}
+			if r == '\n' {
+				line++
+			}
+			i += size
+		}
+		return "", warnings, errorAt(line, "invalid UTF-8 (save the file as UTF-8)")
+	}
+	if bytes.Contains(data, []byte("\r\n")) {
+		data = bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n"))
+		warnings = append(warnings, "file has CRLF (Windows) line ends; they were read as LF")
+	}
+	if bytes.IndexByte(data, 0) >= 0 {
+		return "", warnings, errors.New("file contains a NUL byte: it is not a text file")
+	}
+	return string(data), warnings, nil
+}
+
+// splitFrontMatter splits a Markdown file into its YAML front matter and its body. The front
+// matter comes back with its opening delimiter replaced by an empty line, so that YAML's line
+// numbers are the file's.
+func splitFrontMatter(text string) (front, body string, bodyLine int, err error) {
+	if !strings.HasPrefix(text, "---\n") && text != "---" {
+		return "", "", 0, errorAt(1, "no front matter: the file must start with a line \"---\"")
+	}
+	lines := strings.SplitAfter(text, "\n")
+	for i := 1; i < len(lines); i++ {
+		if strings.TrimRight(lines[i], " \t\n") == "---" {
+			return "\n" + strings.Join(lines[1:i], ""), strings.Join(lines[i+1:], ""), i + 2, nil
+		}
+	}
+	return "", "", 0, errorAt(1, "front matter is not closed: no line \"---\" after the opening one")
+}
+
+// lineInMessage finds the "line N" that yaml.v3 puts in its messages.
+var lineInMessage = regexp.MustCompile(`line (\d+): `)
+
+// decodeYAML parses a YAML document into a node, so that callers can see its keys and their
+// lines. Errors name the line where YAML gives it.
+func decodeYAML(text string) (*yaml.Node, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal([]byte(text), &doc); err != nil {
+		return nil, yamlError(err)
+	}
+	if doc.Kind == 0 || len(doc.Content) == 0 {
+		return nil, errorAt(0, "empty document: no fields")
+	}
+	if n := expandedSize(&doc, maxYAMLValues); n > maxYAMLValues {
+		return nil, errorAt(0, "YAML aliases expand to more than %d values (alias bomb?)", maxYAMLValues)
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		return nil, errorAt(root.Line, "expected fields (key: value), found a %s", kindName(root.Kind))
+	}
+	return root, nil
+}
+
+// yamlError turns a yaml.v3 error into a fileError with its line.
+func yamlError(err error) *fileError {
+	msg := err.Error()
+	var te *yaml.TypeError
+	if errors.As(err, &te) && len(te.Errors) > 0 {
+		msg = te.Errors[0]
+	}
+	msg = strings.TrimPrefix(msg, "yaml: ")
+	line := 0
+	if m := lineInMessage.FindStringSubmatch(msg); m != nil {
+		line, _ = strconv.Atoi(m[1])
+		msg = strings.Replace(msg, m[0], "", 1)
+	}
+	return errorAt(line, "invalid YAML: %s", msg)
+}
+
+// maxYAMLValues bounds the values a catalogue file may expand to once its aliases are followed,
+// so that a few lines of aliases (an "alias bomb") cannot take the memory and time of the loader.
+const maxYAMLValues = 10000
+
+// expandedSize counts the values of a node with its aliases followed, stopping past limit.
+func expandedSize(n *yaml.Node, limit int) int {
+	size := 1
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		return expandedSize(n.Alias, limit)
+	}
+	for _, c := range n.Content {
+		size += expandedSize(c, limit-size)
+		if size > limit {
+			break
+		}
+	}
+	return size
+}
+
+func kindName(k yaml.Kind) string {
+	switch k {
+	case yaml.SequenceNode:
+		return "list"
+	case yaml.ScalarNode:
+		return "single value"
+	case yaml.AliasNode:
+		return "alias"
+	}
+	return "document"
+}
+
+// fields checks the keys of a mapping node against the known ones. A key that is one or two
+// letters away from exactly one known, absent key is read as that key (the real catalogue has
+// "extrenal_site" and "visit_2019"); other unknown keys are ignored. Both are reported. It
+// returns the line of every key, for messages about values.
+func fields(root *yaml.Node, known map[string]bool) (lines map[string]int, warnings []*fileError) {
+	lines = make(map[string]int)
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		lines[root.Content[i].Value] = root.Content[i].Line
+	}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		key := root.Content[i]
+		if known[key.Value] {
+			continue
+		}
+		var near []string
+		for k := range known {
+			if _, present := lines[k]; !present && editDistance(k, key.Value) <= 2 {
+				near = append(near, k)
+			}
+		}
+		if len(near) == 1 {
+			warnings = append(warnings, errorAt(key.Line, "unknown field %q read as %q (typo?)", key.Value, near[0]))
+			delete(lines, key.Value)
+			key.Value = near[0]
+			lines[near[0]] = key.Line
+			continue
+		}
+		warnings = append(warnings, errorAt(key.Line, "unknown field %q ignored", key.Value))
+	}
+	return lines, warnings
+}
+
+// editDistance is the Levenshtein distance, with a transposition counted as one edit.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev2 := make([]int, len(rb)+1)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(rb)]
+}

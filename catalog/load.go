@@ -1,0 +1,283 @@
+package catalog
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Layout names how a catalogue folder is organised.
+type Layout string
+
+// The two supported layouts.
+const (
+	// LayoutYAML is the project's own: apis/<slug>.yaml and producers/<slug>.yaml.
+	LayoutYAML Layout = "yaml"
+	// LayoutAPIGouv is the national catalogue's: api/, producteurs/ and service/ folders of
+	// Markdown files with YAML front matter.
+	LayoutAPIGouv Layout = "apigouv"
+)
+
+// ErrNoCatalog means a folder holds neither layout.
+var ErrNoCatalog = errors.New("no catalogue here: expected a folder apis/ (YAML layout) or api/ (national catalogue layout)")
+
+// DetectLayout tells which layout the folder uses.
+func DetectLayout(fsys fs.FS) (Layout, error) {
+	if isDir(fsys, "apis") {
+		return LayoutYAML, nil
+	}
+	if isDir(fsys, "api") {
+		return LayoutAPIGouv, nil
+	}
+	return "", ErrNoCatalog
+}
+
+func isDir(fsys fs.FS, name string) bool {
+	info, err := fs.Stat(fsys, name)
+	return err == nil && info.IsDir()
+}
+
+// Load reads a whole catalogue folder. A file that cannot be used is reported in the catalogue's
+// Problems and skipped; the rest loads. The error is for a folder that is not a catalogue at all.
+func Load(fsys fs.FS) (*Catalog, error) {
+	layout, err := DetectLayout(fsys)
+	if err != nil {
+		return nil, err
+	}
+	l := &loader{fsys: fsys, producers: make(map[string]*Producer)}
+	dirs := layoutDirs[layout]
+	for _, p := range l.files(dirs.producers) {
+		l.loadProducer(layout, p)
+	}
+	for _, p := range l.files(dirs.apis) {
+		l.loadEntry(layout, p)
+	}
+	if dirs.services != "" {
+		for _, p := range l.files(dirs.services) {
+			l.loadServiceFile(p)
+		}
+	}
+	c := &Catalog{Layout: layout, Producers: l.producers}
+	c.Entries = l.entries
+	sort.Slice(c.Entries, func(i, j int) bool { return c.Entries[i].Slug < c.Entries[j].Slug })
+	canonicalThemes(c.Entries)
+	for _, e := range c.Entries {
+		l.problems = append(l.problems, Check(e)...)
+	}
+	sort.SliceStable(l.problems, func(i, j int) bool {
+		a, b := l.problems[i], l.problems[j]
+		if a.Path != b.Path {
+			return a.Path < b.Path
+		}
+		return a.Line < b.Line
+	})
+	c.Problems = l.problems
+	return c, nil
+}
+
+// layoutDirs are the folders of each layout.
+var layoutDirs = map[Layout]struct{ apis, producers, services string }{
+	LayoutYAML:    {apis: "apis", producers: "producers"},
+	LayoutAPIGouv: {apis: "api", producers: "producteurs", services: "service"},
+}
+
+// loader accumulates what Load reads.
+type loader struct {
+	fsys      fs.FS
+	producers map[string]*Producer
+	entries   []*Entry
+	problems  []Problem
+}
+
+func (l *loader) report(p string, sev Severity, slug string, err error) {
+	line := 0
+	var fe *fileError
+	if errors.As(err, &fe) {
+		line = fe.line
+	}
+	l.problems = append(l.problems, Problem{Path: p, Line: line, Severity: sev, Slug: slug, Message: err.Error()})
+}
+
+// files lists the entry files of a folder, sorted; a missing folder has none.
+func (l *loader) files(dir string) []string {
+	items, err := fs.ReadDir(l.fsys, dir)
+	if err != nil {
+		if !errors.Is(err, fs.ErrNotExist) {
+			l.report(dir, SeverityError, "", fmt.Errorf("cannot list folder: %w", err))
+		}
+		return nil
+	}
+	var out []string
+	for _, it := range items {
+		if it.IsDir() || !IsEntryFile(it.Name()) {
+			continue
+		}
+		out = append(out, path.Join(dir, it.Name()))
+	}
+	return out
+}
+
+// document is a parsed catalogue file: its fields, the line of each key and, for Markdown, its body.
+type document struct {
+	root  *yaml.Node
+	lines map[string]int
+	body  string
+}
+
+// read reads a file and its fields, reporting non-fatal problems; ok is false when the file
+// cannot be used. For Markdown files, body is the text after the front matter.
+func (l *loader) read(p, slug string, known map[string]bool) (doc document, ok bool) {
+	text, warnings, err := readFile(l.fsys, p)
+	for _, w := range warnings {
+		l.report(p, SeverityWarning, slug, errors.New(w))
+	}
+	if err != nil {
+		l.report(p, SeverityError, slug, err)
+		return doc, false
+	}
+	front := text
+	if strings.HasSuffix(p, ".md") {
+		if front, doc.body, _, err = splitFrontMatter(text); err != nil {
+			l.report(p, SeverityError, slug, err)
+			return doc, false
+		}
+	}
+	doc.root, err = decodeYAML(front)
+	if err != nil {
+		l.report(p, SeverityError, slug, err)
+		return doc, false
+	}
+	var typos []*fileError
+	doc.lines, typos = fields(doc.root, known)
+	for _, w := range typos {
+		l.report(p, SeverityWarning, slug, w)
+	}
+	return doc, true
+}
+
+// decode fills v from the document's fields, reporting a type error with its line.
+func (l *loader) decode(p, slug string, doc document, v any) bool {
+	if err := doc.root.Decode(v); err != nil {
+		l.report(p, SeverityError, slug, yamlError(err))
+		return false
+	}
+	return true
+}
+
+func slugOf(p string) string {
+	base := path.Base(p)
+	return strings.TrimSuffix(base, path.Ext(base))
+}
+
+func (l *loader) loadProducer(layout Layout, p string) {
+	slug := slugOf(p)
+	if !slugPattern.MatchString(slug) {
+		l.report(p, SeverityError, "", fmt.Errorf("file name %q is not a valid slug (letters, digits, '.', '_' and '-')", slug))
+		return
+	}
+	if prev, dup := l.producers[slug]; dup {
+		l.report(p, SeverityError, "", fmt.Errorf("producer %q is already defined in %s", slug, prev.Path))
+		return
+	}
+	var prod *Producer
+	var ok bool
+	if layout == LayoutAPIGouv {
+		prod, ok = l.apigouvProducer(p)
+	} else {
+		prod, ok = l.yamlProducer(p)
+	}
+	if !ok {
+		return
+	}
+	prod.Slug, prod.Path = slug, p
+	if prod.Name == "" {
+		l.report(p, SeverityError, "", errors.New("producer has no name"))
+		return
+	}
+	l.producers[slug] = prod
+}
+
+func (l *loader) loadEntry(layout Layout, p string) {
+	slug := slugOf(p)
+	if !slugPattern.MatchString(slug) {
+		l.report(p, SeverityError, "", fmt.Errorf("file name %q is not a valid slug (letters, digits, '.', '_' and '-')", slug))
+		return
+	}
+	for _, e := range l.entries {
+		if e.Slug == slug {
+			l.report(p, SeverityError, slug, fmt.Errorf("entry %q is already defined in %s", slug, e.Path))
+			return
+		}
+	}
+	var e *Entry
+	var doc document
+	var ok bool
+	if layout == LayoutAPIGouv {
+		e, doc, ok = l.apigouvEntry(p, slug)
+	} else {
+		e, doc, ok = l.yamlEntry(p, slug)
+	}
+	if !ok {
+		return
+	}
+	e.Slug, e.Path = slug, p
+	if e.Title = strings.TrimSpace(e.Title); e.Title == "" {
+		l.report(p, SeverityError, slug, errorAt(doc.lines["title"], "entry has no title"))
+		return
+	}
+	prod, found := l.producers[e.Producer.Slug]
+	if !found {
+		line := doc.lines["producer"]
+		if e.Producer.Slug == "" {
+			l.report(p, SeverityError, slug, errorAt(line, "entry has no producer"))
+		} else {
+			l.report(p, SeverityError, slug, errorAt(line, "producer %q does not exist (no file for it among the producers)", e.Producer.Slug))
+		}
+		return
+	}
+	e.Producer = prod.Ref()
+	e.Text = PlainText(e.Description)
+	if e.LastUpdate != "" {
+		date, err := parseDate(e.LastUpdate)
+		if err != nil {
+			l.report(p, SeverityWarning, slug, errorAt(doc.lines["last_update"], "last_update %q is not a date (YYYY-MM-DD or DD/MM/YYYY); ignored", e.LastUpdate))
+		}
+		e.LastUpdate = date
+	}
+	e.Partners = clean(e.Partners)
+	e.Keywords = clean(e.Keywords)
+	if e.Services == nil {
+		e.Services = []Service{}
+	}
+	l.entries = append(l.entries, e)
+}
+
+// parseDate accepts ISO dates and the national catalogue's DD/MM/YYYY, and returns YYYY-MM-DD.
+func parseDate(s string) (string, error) {
+	for _, layout := range []string{"2006-01-02", "02/01/2006", "2/1/2006"} {
+		if t, err := time.Parse(layout, strings.TrimSpace(s)); err == nil {
+			return t.Format("2006-01-02"), nil
+		}
+	}
+	return "", fmt.Errorf("not a date: %q", s)
+}
+
+// clean trims the items of a list and drops empty ones and repeats, keeping the order.
+func clean(list []string) []string {
+	out := []string{}
+	seen := make(map[string]bool)
+	for _, s := range list {
+		s = strings.TrimSpace(s)
+		if k := Fold(s); s != "" && !seen[k] {
+			seen[k] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}

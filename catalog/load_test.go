@@ -1,0 +1,363 @@
+package catalog
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"testing/fstest"
+)
+
+// snapshotDir is the real national catalogue, kept beside the repository.
+const snapshotDir = "../../shared/catalogs/apigouv"
+
+// loadSnapshot loads the national catalogue's snapshot, or skips the test when it is absent.
+func loadSnapshot(t testing.TB) *Catalog {
+	t.Helper()
+	if _, err := os.Stat(snapshotDir); err != nil {
+		t.Skipf("snapshot of the national catalogue not found at %s: skipping", snapshotDir)
+	}
+	root, err := os.OpenRoot(snapshotDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { root.Close() })
+	c, err := Load(root.FS())
+	if err != nil {
+		t.Fatalf("Load(%s): %v", snapshotDir, err)
+	}
+	return c
+}
+
+func TestLoadSnapshot(t *testing.T) {
+	c := loadSnapshot(t)
+	if c.Layout != LayoutAPIGouv {
+		t.Errorf("layout = %q, want %q", c.Layout, LayoutAPIGouv)
+	}
+	files, err := filepath.Glob(filepath.Join(snapshotDir, "api", "*.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, f := range files {
+		want = append(want, strings.TrimSuffix(filepath.Base(f), ".md"))
+	}
+	var got []string
+	for _, e := range c.Entries {
+		got = append(got, e.Slug)
+	}
+	slices.Sort(want)
+	if len(got) != 170 || !slices.Equal(got, want) {
+		t.Errorf("loaded %d entries, want the 170 files of api/; missing: %v", len(got), missing(want, got))
+	}
+	for _, p := range c.Problems {
+		if p.Severity == SeverityError {
+			t.Errorf("unexpected error: %s", p)
+		}
+	}
+	access := map[Access]int{}
+	for _, e := range c.Entries {
+		access[e.Access]++
+		if e.Producer.Name == "" {
+			t.Errorf("%s: producer %q not resolved", e.Slug, e.Producer.Slug)
+		}
+		if e.Text == "" {
+			t.Errorf("%s: no plain-text description", e.Slug)
+		}
+	}
+	if access[AccessOpen] != 95 || access[AccessAccount] != 24 || access[AccessRestricted] != 51 {
+		t.Errorf("access counts = %v, want 95 open, 24 account, 51 restricted", access)
+	}
+
+	producers := []struct{ entry, slug, name, acronym string }{
+		{"api-entreprise", "dinum", "Direction Interministérielle du Numérique", "DINUM"},
+		{"DILA_api_Legifrance", "dila", "Direction de l'information légale et administrative", "DILA"},
+		{"api-aides-territoires", "dgaln", "", ""},
+	}
+	for _, p := range producers {
+		e := c.Entry(p.entry)
+		if e == nil {
+			t.Errorf("entry %s missing", p.entry)
+			continue
+		}
+		if e.Producer.Slug != p.slug || (p.name != "" && e.Producer.Name != p.name) || e.Producer.Acronym != p.acronym && p.acronym != "" {
+			t.Errorf("%s: producer = %+v, want slug %q name %q acronym %q", p.entry, e.Producer, p.slug, p.name, p.acronym)
+		}
+	}
+
+	var themes []string
+	for _, th := range c.Themes() {
+		themes = append(themes, th.Value)
+	}
+	wantThemes := []string{"Administration", "Administration & législation", "Agriculture", "Annuaire",
+		"Bibliographie", "Cantine", "Culture", "Droit et Justice", "Eau", "Ecologie", "Education",
+		"Emploi", "Energie", "Enseignement", "Enseignement Supérieur", "Entreprise", "Environnement",
+		"Géographie", "Immatriculation", "Particulier", "Planification", "Pollution", "Professionnels",
+		"Restauration", "Santé", "Sécurité", "Services locaux", "Services publics", "Sport", "Transport",
+		"Urbanisme"}
+	if !slices.Equal(themes, wantThemes) {
+		t.Errorf("themes =\n%q\nwant\n%q", themes, wantThemes)
+	}
+
+	// Real-world quirks: a CRLF file, field-name typos and a service naming its APIs by title.
+	if e := c.Entry("DILA_api_Legifrance"); e == nil || e.Title != "Légifrance" {
+		t.Errorf("CRLF entry DILA_api_Legifrance not read right: %+v", e)
+	}
+	if e := c.Entry("API_Ingres_Nomenclatures"); e == nil || e.Links.Site == "" {
+		t.Errorf("the typo extrenal_site was not read as external_site")
+	}
+	withServices := 0
+	for _, e := range c.Entries {
+		if len(e.Services) > 0 {
+			withServices++
+		}
+	}
+	if withServices < 10 {
+		t.Errorf("only %d entries have reusing services, want at least 10", withServices)
+	}
+}
+
+func missing(want, got []string) []string {
+	var out []string
+	for _, w := range want {
+		if !slices.Contains(got, w) {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+func TestDefaultCatalog(t *testing.T) {
+	c, err := Load(Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Layout != LayoutYAML {
+		t.Errorf("layout = %q, want %q", c.Layout, LayoutYAML)
+	}
+	if len(c.Entries) < 40 {
+		t.Errorf("default catalogue has %d entries, want at least 40", len(c.Entries))
+	}
+	for _, p := range c.Problems {
+		if p.Severity != SeverityHint {
+			t.Errorf("default catalogue: %s", p)
+		}
+	}
+	access := map[Access]int{}
+	for _, e := range c.Entries {
+		access[e.Access]++
+	}
+	for _, a := range Accesses {
+		if access[a] == 0 {
+			t.Errorf("no %s entry in the default catalogue", a)
+		}
+	}
+	if n := len(c.Themes()); n < 12 {
+		t.Errorf("default catalogue covers %d themes, want at least 12", n)
+	}
+}
+
+// goodProducer and goodEntry make a valid catalogue that each bad file is added to.
+const goodProducer = "name: Direction interministérielle du numérique\nacronym: DINUM\ntype: Ministère\n"
+
+const goodEntry = `title: API Adresse
+tagline: Chercher une adresse.
+producer: dinum
+themes: [Géographie]
+access: open
+links:
+  doc_tech: https://example.org/doc
+  contact: https://example.org/contact
+description: |
+  Géocoder des **adresses**.
+`
+
+func TestLoadBadInput(t *testing.T) {
+	aliasBomb := "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n" +
+		"c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n" +
+		"e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\n" +
+		"g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]\ntitle: [*g, *g, *g, *g, *g, *g, *g, *g, *g]\n"
+	tests := []struct {
+		name     string
+		file     string // path of the bad file
+		content  string
+		loaded   bool // whether the bad file's entry is still indexed
+		severity Severity
+		line     int
+		message  string
+	}{
+		{"does not parse", "apis/bad.yaml", "title: [unclosed\naccess: open\n", false, SeverityError, 1, "invalid YAML"},
+		{"wrong type", "apis/bad.yaml", "title: T\nproducer: dinum\naccess: open\nkeywords: {a: b}\n", false, SeverityError, 4, "cannot unmarshal"},
+		{"no title", "apis/bad.yaml", "tagline: Sans titre.\nproducer: dinum\naccess: open\n", false, SeverityError, 0, "no title"},
+		{"unknown access", "apis/bad.yaml", "title: T\nproducer: dinum\naccess: public\n", false, SeverityError, 3, `unknown access value "public"`},
+		{"no access", "apis/bad.yaml", "title: T\nproducer: dinum\n", false, SeverityError, 0, "no access field"},
+		{"unknown producer", "apis/bad.yaml", "title: T\nproducer: nobody\naccess: open\n", false, SeverityError, 2, `producer "nobody" does not exist`},
+		{"invalid UTF-8", "apis/bad.yaml", "title: T\ntagline: caf\xe9\naccess: open\n", false, SeverityError, 2, "invalid UTF-8"},
+		{"BOM", "apis/bad.yaml", "\xef\xbb\xbf" + strings.Replace(goodEntry, "API Adresse", "API BOM", 1), true, SeverityWarning, 0, "byte order mark"},
+		{"CRLF", "apis/bad.yaml", strings.ReplaceAll(strings.Replace(goodEntry, "API Adresse", "API CRLF", 1), "\n", "\r\n"), true, SeverityWarning, 0, "CRLF"},
+		{"front matter not closed", "apis/bad.md", "---\ntitle: T\naccess: open\n\nCorps du texte.\n", false, SeverityError, 1, "front matter is not closed"},
+		{"no front matter", "apis/bad.md", "# Titre\n\nCorps.\n", false, SeverityError, 1, "no front matter"},
+		{"alias bomb", "apis/bad.yaml", aliasBomb, false, SeverityError, 0, "alias bomb"},
+		{"over the size cap", "apis/bad.yaml", "title: T\naccess: open\nproducer: dinum\ndescription: " + strings.Repeat("x", MaxFileSize) + "\n", false, SeverityError, 0, "over the 1048576-byte cap"},
+		{"NUL byte", "apis/bad.yaml", "title: T\x00\n", false, SeverityError, 0, "NUL byte"},
+		{"not a mapping", "apis/bad.yaml", "- a\n- b\n", false, SeverityError, 1, "expected fields"},
+		{"empty file", "apis/bad.yaml", "", false, SeverityError, 0, "empty document"},
+		{"typo in a field name", "apis/bad.yaml", strings.Replace(goodEntry, "tagline:", "tagilne:", 1), true, SeverityWarning, 2, `"tagilne" read as "tagline"`},
+		{"unknown field", "apis/bad.yaml", goodEntry + "colour: blue\n", true, SeverityWarning, 11, `unknown field "colour" ignored`},
+		{"invalid slug", "apis/bad slug.yaml", goodEntry, false, SeverityError, 0, "not a valid slug"},
+		{"producer without name", "producers/nameless.yaml", "acronym: X\n", true, SeverityError, 0, "producer has no name"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fsys := fstest.MapFS{
+				"producers/dinum.yaml": {Data: []byte(goodProducer)},
+				"apis/good.yaml":       {Data: []byte(goodEntry)},
+				tt.file:                {Data: []byte(tt.content)},
+			}
+			c, err := Load(fsys)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Entry("good") == nil {
+				t.Fatalf("the good entry was lost")
+			}
+			slug := strings.TrimSuffix(strings.TrimPrefix(tt.file, "apis/"), ".yaml")
+			if strings.HasPrefix(tt.file, "apis/") && (c.Entry(strings.TrimSuffix(slug, ".md")) != nil) != tt.loaded {
+				t.Errorf("entry loaded = %v, want %v", !tt.loaded, tt.loaded)
+			}
+			var found []Problem
+			for _, p := range c.Problems {
+				if p.Path == tt.file && p.Severity != SeverityHint {
+					found = append(found, p)
+				}
+			}
+			if len(found) != 1 {
+				t.Fatalf("problems for %s = %v, want exactly one", tt.file, found)
+			}
+			p := found[0]
+			if p.Severity != tt.severity || p.Line != tt.line || !strings.Contains(p.Message, tt.message) {
+				t.Errorf("problem = %s (line %d), want %s at line %d containing %q", p, p.Line, tt.severity, tt.line, tt.message)
+			}
+		})
+	}
+}
+
+func TestLoadSymlinkOutside(t *testing.T) {
+	dir := t.TempDir()
+	outside := t.TempDir()
+	for name, content := range map[string]string{
+		"producers/dinum.yaml": goodProducer,
+		"apis/good.yaml":       goodEntry,
+	} {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	secret := filepath.Join(outside, "secret.yaml")
+	if err := os.WriteFile(secret, []byte(strings.Replace(goodEntry, "API Adresse", "Secret", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(secret, filepath.Join(dir, "apis", "escape.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	// A symlink inside the folder is fine.
+	if err := os.Symlink("good.yaml", filepath.Join(dir, "apis", "alias.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	c, err := Load(root.FS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Entry("escape") != nil {
+		t.Errorf("an entry was read through a symlink pointing outside the catalogue")
+	}
+	if c.Entry("good") == nil || c.Entry("alias") == nil {
+		t.Errorf("entries inside the folder were lost")
+	}
+	var msg string
+	for _, p := range c.Problems {
+		if p.Path == "apis/escape.yaml" && p.Severity == SeverityError {
+			msg = p.Message
+		}
+	}
+	if !strings.Contains(msg, "escapes") {
+		t.Errorf("no clear error for the escaping symlink, got %q", msg)
+	}
+}
+
+func TestLoadNoCatalog(t *testing.T) {
+	_, err := Load(fstest.MapFS{"README.md": {Data: []byte("hello")}})
+	if err != ErrNoCatalog {
+		t.Errorf("Load of a folder with no catalogue: err = %v, want ErrNoCatalog", err)
+	}
+}
+
+func TestCanonicalThemes(t *testing.T) {
+	fsys := fstest.MapFS{"producers/dinum.yaml": {Data: []byte(goodProducer)}}
+	for i, themes := range []string{"[environnement, Ecologie]", "[Environnement]", "[ecologie, écologie]", "[ENVIRONNEMENT, urbanisme]"} {
+		entry := strings.Replace(goodEntry, "[Géographie]", themes, 1)
+		fsys["apis/e"+string(rune('a'+i))+".yaml"] = &fstest.MapFile{Data: []byte(entry)}
+	}
+	c, err := Load(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, th := range c.Themes() {
+		got = append(got, th.Value)
+	}
+	want := []string{"Écologie", "Environnement", "Urbanisme"}
+	if !slices.Equal(got, want) {
+		t.Errorf("themes = %q, want %q", got, want)
+	}
+	if th := c.Entry("ec").Themes; !slices.Equal(th, []string{"Écologie"}) {
+		t.Errorf("themes of an entry listing one theme twice = %q, want one", th)
+	}
+}
+
+func TestPlainText(t *testing.T) {
+	tests := []struct{ md, want string }{
+		{"Géocoder des **adresses** avec [la BAN](https://adresse.data.gouv.fr).", "Géocoder des adresses avec la BAN."},
+		{"### À quoi sert l’API ?\n\n- une\n- deux", "À quoi sert l’API ? une deux"},
+		{"| Nom | Description |\n|---|---|\n| SIREN | Identifiant |", "Nom Description SIREN Identifiant"},
+		{"Avant\n\n```json\n{\"code\": 1}\n```\n\nAprès <b>gras</b>", "Avant Après gras"},
+	}
+	for _, tt := range tests {
+		if got := PlainText(tt.md); got != tt.want {
+			t.Errorf("PlainText(%q) = %q, want %q", tt.md, got, tt.want)
+		}
+	}
+}
+
+func TestIsEntryFile(t *testing.T) {
+	tests := map[string]bool{
+		"api-adresse.yaml": true, "api-adresse.md": true, "x.yml": true,
+		".api-adresse.yaml.swp": false, "api-adresse.yaml~": false, "4913": false,
+		"api-adresse.yaml___jb_old___": false, "README.md": false, "template.api.md.example": false,
+		".hidden.yaml": false, "notes.txt": false,
+	}
+	for name, want := range tests {
+		if got := IsEntryFile(name); got != want {
+			t.Errorf("IsEntryFile(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
+
+func TestFold(t *testing.T) {
+	tests := map[string]string{"Écologie": "ecologie", "  Santé   publique ": "sante publique", "Œuvre": "oeuvre", "l’État": "l'etat"}
+	for in, want := range tests {
+		if got := Fold(in); got != want {
+			t.Errorf("Fold(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

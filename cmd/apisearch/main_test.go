@@ -1,0 +1,179 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+const snapshotDir = "../../../shared/catalogs/apigouv"
+
+func noEnv(string) string { return "" }
+
+// startServe runs "apisearch serve" with args on a free loopback port and returns its base URL;
+// the server is stopped at the end of the test.
+func startServe(t *testing.T, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), noEnv, pw, io.Discard)
+		pw.Close()
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("serve returned %v after shutdown", err)
+			}
+		case <-time.After(15 * time.Second):
+			t.Errorf("serve did not stop within 15s")
+		}
+	})
+	lines := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			select {
+			case lines <- sc.Text():
+			default:
+			}
+		}
+	}()
+	select {
+	case line := <-lines:
+		i := strings.Index(line, "http://")
+		if i < 0 {
+			t.Fatalf("unexpected first line from serve: %q", line)
+		}
+		return line[i:]
+	case err := <-done:
+		t.Fatalf("serve stopped: %v", err)
+	case <-time.After(30 * time.Second):
+		t.Fatalf("serve did not start within 30s")
+	}
+	return ""
+}
+
+func getJSON(t *testing.T, url string, v any) int {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	return resp.StatusCode
+}
+
+func TestServeDefaultCatalog(t *testing.T) {
+	base := startServe(t)
+	var list struct {
+		Total int
+		APIs  []struct{ Slug, Title string }
+	}
+	if status := getJSON(t, base+"/apis", &list); status != 200 || list.Total < 40 || len(list.APIs) != list.Total {
+		t.Fatalf("GET /apis = %d with %d entries, want 200 and at least 40", status, list.Total)
+	}
+	var entry struct{ Slug, Title string }
+	if status := getJSON(t, base+"/apis/"+list.APIs[0].Slug, &entry); status != 200 || entry.Title != list.APIs[0].Title {
+		t.Errorf("GET /apis/%s = %d %+v", list.APIs[0].Slug, status, entry)
+	}
+	var health struct{ Status string }
+	if status := getJSON(t, base+"/healthz", &health); status != 200 || health.Status != "ok" {
+		t.Errorf("GET /healthz = %d %+v", status, health)
+	}
+}
+
+func TestServeSnapshot(t *testing.T) {
+	if _, err := os.Stat(snapshotDir); err != nil {
+		t.Skipf("snapshot not found at %s: skipping", snapshotDir)
+	}
+	base := startServe(t, "--catalog", snapshotDir)
+	var list struct{ Total int }
+	if status := getJSON(t, base+"/apis", &list); status != 200 || list.Total != 170 {
+		t.Errorf("GET /apis on the snapshot = %d with %d entries, want 200 and 170", status, list.Total)
+	}
+	var e struct {
+		Error struct{ Code string }
+	}
+	if status := getJSON(t, base+"/apis/nope", &e); status != 404 || e.Error.Code != "not_found" {
+		t.Errorf("GET /apis/nope = %d %+v, want 404 not_found", status, e)
+	}
+}
+
+func TestCheck(t *testing.T) {
+	bad := t.TempDir()
+	for name, content := range map[string]string{
+		"producers/dinum.yaml": "name: DINUM\ntype: Ministère\n",
+		"apis/good.yaml":       "title: Bonne API\ntagline: Elle marche.\nproducer: dinum\naccess: open\nlinks: {doc_tech: 'https://x', contact: 'https://y'}\n",
+		"apis/broken.yaml":     "title: Cassée\nproducer: dinum\naccess: public\n",
+	} {
+		p := filepath.Join(bad, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		name     string
+		args     []string
+		exit     int
+		contains []string
+		skip     bool
+	}{
+		{"default catalogue", []string{"check", "../../catalog"}, 0, []string{"0 errors"}, false},
+		{"snapshot", []string{"check", snapshotDir}, 0, []string{"170 entries", "0 errors", `unknown field "extrenal_site" read as "external_site"`}, true},
+		{"broken entry", []string{"check", bad}, 1, []string{"apis/broken.yaml:3: error: unknown access value \"public\"", "1 errors"}, false},
+		{"json", []string{"check", "--json", bad}, 1, []string{`"errors": 1`, `"path": "apis/broken.yaml"`, `"line": 3`}, false},
+		{"missing folder", []string{"check", filepath.Join(bad, "nope")}, 2, nil, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.skip {
+				if _, err := os.Stat(snapshotDir); err != nil {
+					t.Skipf("snapshot not found at %s: skipping", snapshotDir)
+				}
+			}
+			var out, errOut strings.Builder
+			err := run(context.Background(), tt.args, noEnv, &out, &errOut)
+			exit := 0
+			var ee exitError
+			if errors.As(err, &ee) {
+				exit = int(ee)
+			} else if err != nil {
+				t.Fatalf("run: %v", err)
+			}
+			if exit != tt.exit {
+				t.Errorf("exit status = %d, want %d; stdout:\n%s\nstderr:\n%s", exit, tt.exit, out.String(), errOut.String())
+			}
+			for _, s := range tt.contains {
+				if !strings.Contains(out.String(), s) {
+					t.Errorf("report does not contain %q:\n%s", s, out.String())
+				}
+			}
+		})
+	}
+}
+
+func TestUsage(t *testing.T) {
+	var errOut strings.Builder
+	err := run(context.Background(), []string{"frobnicate"}, noEnv, io.Discard, &errOut)
+	if ee, ok := err.(exitError); !ok || ee != 2 || !strings.Contains(errOut.String(), `unknown command "frobnicate"`) {
+		t.Errorf("unknown command: err = %v, stderr %q", err, errOut.String())
+	}
+}

@@ -1,0 +1,61 @@
+package server
+
+import (
+	"net/http"
+
+	"apisearch/catalog"
+
+	"github.com/gin-gonic/gin"
+)
+
+// apiSummary is the short form of an entry, as listed by GET /apis.
+type apiSummary struct {
+	Slug     string          `json:"slug"`
+	Title    string          `json:"title"`
+	Tagline  string          `json:"tagline"`
+	Producer producerSummary `json:"producer"`
+	Themes   []string        `json:"themes"`
+	Access   catalog.Access  `json:"access"`
+}
+
+type producerSummary struct {
+	Slug    string `json:"slug"`
+	Name    string `json:"name"`
+	Acronym string `json:"acronym"`
+}
+
+func summarize(e *catalog.Entry) apiSummary {
+	return apiSummary{
+		Slug:     e.Slug,
+		Title:    e.Title,
+		Tagline:  e.Tagline,
+		Producer: producerSummary{Slug: e.Producer.Slug, Name: e.Producer.Name, Acronym: e.Producer.Acronym},
+		Themes:   e.Themes,
+		Access:   e.Access,
+	}
+}
+
+func (s *Server) healthz(c *gin.Context) {
+	c.JSON(http.StatusOK, gin.H{"status": "ok"})
+}
+
+// listAPIs answers GET /apis: every entry, in short form, sorted by slug.
+func (s *Server) listAPIs(c *gin.Context) {
+	entries := s.catalog().Entries
+	out := make([]apiSummary, len(entries))
+	for i, e := range entries {
+		out[i] = summarize(e)
+	}
+	c.JSON(http.StatusOK, gin.H{"total": len(out), "apis": out})
+}
+
+// getAPI answers GET /apis/{slug}: one entry in full.
+func (s *Server) getAPI(c *gin.Context) {
+	slug := c.Param("slug")
+	e := s.catalog().Entry(slug)
+	if e == nil {
+		abort(c, s.log, errorf(CodeNotFound, "no API with slug %q", slug))
+		return
+	}
+	c.JSON(http.StatusOK, e)
+}

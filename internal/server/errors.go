@@ -1,0 +1,49 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+)
+
+// Error codes a client can see, in the "code" field of an error response.
+const (
+	CodeInvalidParameter = "invalid_parameter"
+	CodeNotFound         = "not_found"
+	CodeMethodNotAllowed = "method_not_allowed"
+	CodeInternal         = "internal"
+)
+
+// statusOf maps every error code to its HTTP status: the one place where they meet.
+var statusOf = map[string]int{
+	CodeInvalidParameter: http.StatusBadRequest,
+	CodeNotFound:         http.StatusNotFound,
+	CodeMethodNotAllowed: http.StatusMethodNotAllowed,
+	CodeInternal:         http.StatusInternalServerError,
+}
+
+// Error is an error a handler returns to the client, with a code and a message for people.
+type Error struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+func (e *Error) Error() string { return e.Code + ": " + e.Message }
+
+func errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// abort writes err as the JSON error response. An error that is not an *Error is internal: it
+// is logged, and the client gets a generic message.
+func abort(c *gin.Context, log *slog.Logger, err error) {
+	var e *Error
+	if !errors.As(err, &e) {
+		log.ErrorContext(c.Request.Context(), "internal error", "method", c.Request.Method, "path", c.Request.URL.Path, "err", err)
+		e = errorf(CodeInternal, "internal error")
+	}
+	c.AbortWithStatusJSON(statusOf[e.Code], gin.H{"error": e})
+}

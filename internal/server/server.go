@@ -1,0 +1,41 @@
+// Package server answers the HTTP API of apisearch with gin.
+package server
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"apisearch/catalog"
+
+	"github.com/gin-gonic/gin"
+)
+
+// Config holds what the server needs from its configuration.
+type Config struct {
+	// Logger receives internal errors. Defaults to slog.Default().
+	Logger *slog.Logger
+}
+
+// CatalogSource returns the catalogue currently served; it may change between two calls.
+type CatalogSource func() *catalog.Catalog
+
+// Server holds the handlers' dependencies.
+type Server struct {
+	log     *slog.Logger
+	catalog CatalogSource
+}
+
+// New returns the HTTP handler of the service, serving what source returns.
+func New(cfg Config, source CatalogSource) http.Handler {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	s := &Server{log: cfg.Logger, catalog: source}
+	return s.routes()
+}
+
+// recovered answers a panic with the JSON error instead of dropping the connection.
+func (s *Server) recovered(c *gin.Context, err any) {
+	abort(c, s.log, fmt.Errorf("panic: %v", err))
+}

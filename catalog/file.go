@@ -210,7 +210,7 @@ func fields(root *yaml.Node, known map[string]bool) (lines map[string]int, warni
 		}
 		var near []string
 		for k := range known {
-			if _, present := lines[k]; !present && editDistance(k, key.Value) <= 2 {
+			if _, present := lines[k]; !present && EditDistance(k, key.Value) <= 2 {
 				near = append(near, k)
 			}
 		}
@@ -226,8 +226,8 @@ func fields(root *yaml.Node, known map[string]bool) (lines map[string]int, warni
 	return lines, warnings
 }
 
-// editDistance is the Levenshtein distance, with a transposition counted as one edit.
-func editDistance(a, b string) int {
+// EditDistance is the Levenshtein distance, with a transposition counted as one edit.
+func EditDistance(a, b string) int {
 	ra, rb := []rune(a), []rune(b)
 	prev2 := make([]int, len(rb)+1)
 	prev := make([]int, len(rb)+1)

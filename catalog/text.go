@@ -3,38 +3,82 @@ package catalog
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
 	extast "github.com/yuin/goldmark/extension/ast"
 	"github.com/yuin/goldmark/text"
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
 )
 
 // Fold returns s in lower case, without accents and with runs of spaces collapsed: the key under
 // which two spellings of a theme, a title or a query word are the same.
 func Fold(s string) string {
-	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-	folded, _, err := transform.String(t, s)
-	if err != nil {
-		folded = s
-	}
-	folded = ligatures.Replace(folded)
-	folded = strings.Map(func(r rune) rune {
-		switch r {
-		case '’', '‘', '`', 'ʼ':
-			return '\''
-		}
-		return unicode.ToLower(r)
-	}, folded)
-	return strings.Join(strings.Fields(folded), " ")
+	return string(AppendFold(make([]byte, 0, len(s)), s))
 }
 
-// ligatures are spelled out so that "oeuvre" finds "œuvre".
-var ligatures = strings.NewReplacer("œ", "oe", "Œ", "oe", "æ", "ae", "Æ", "ae")
+// AppendFold appends Fold(s) to dst: for callers that fold many words into one buffer.
+func AppendFold(dst []byte, s string) []byte {
+	space := false
+	start := len(dst)
+	for _, r := range s {
+		switch {
+		case unicode.IsSpace(r):
+			space = len(dst) > start
+			continue
+		case space:
+			dst = append(dst, ' ')
+			space = false
+		}
+		switch {
+		case r < utf8.RuneSelf:
+			if 'A' <= r && r <= 'Z' {
+				r += 'a' - 'A'
+			}
+			dst = append(dst, byte(r))
+		case r == '’' || r == '‘' || r == 'ʼ':
+			dst = append(dst, '\'')
+		case r >= latinStart && r < latinStart+rune(len(latinFolds)):
+			dst = append(dst, latinFolds[r-latinStart]...)
+		default:
+			dst = append(dst, foldRune(r)...)
+		}
+	}
+	return dst
+}
+
+// latinFolds holds the folded form of the Latin-1 and Latin Extended-A letters, which are
+// nearly all the non-ASCII letters of French text.
+const latinStart = 0xC0
+
+var latinFolds = func() [0x180 - latinStart]string {
+	var t [0x180 - latinStart]string
+	for i := range t {
+		t[i] = foldRune(rune(latinStart + i))
+	}
+	return t
+}()
+
+// foldRune lowers a rune, spells out its ligature or removes its accents.
+func foldRune(r rune) string {
+	switch r {
+	case 'œ', 'Œ':
+		return "oe"
+	case 'æ', 'Æ':
+		return "ae"
+	case 'ß':
+		return "ss"
+	}
+	var b strings.Builder
+	for _, d := range norm.NFD.String(string(unicode.ToLower(r))) {
+		if !unicode.Is(unicode.Mn, d) {
+			b.WriteRune(d)
+		}
+	}
+	return b.String()
+}
 
 // markdown parses the catalogue's Markdown, tables included.
 var markdown = goldmark.New(goldmark.WithExtensions(extension.Table, extension.Strikethrough, extension.Linkify))

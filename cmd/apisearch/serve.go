@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"apisearch/catalog"
+	"apisearch/index"
 	"apisearch/internal/server"
 
 	"github.com/gin-gonic/gin"
@@ -54,8 +55,16 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 	}
 
+	start := time.Now()
+	ix, err := index.Build(ctx, c, index.Config{})
+	if err != nil {
+		return err
+	}
+	defer ix.Close()
+	log.Info("index built", "entries", len(c.Entries), "took", time.Since(start).Round(time.Millisecond))
+
 	gin.SetMode(gin.ReleaseMode)
-	handler := server.New(server.Config{Logger: log}, func() *catalog.Catalog { return c })
+	handler := server.New(server.Config{Logger: log}, func() *index.Index { return ix })
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)

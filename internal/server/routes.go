@@ -15,6 +15,7 @@ func (s *Server) routes() http.Handler {
 	r.GET("/healthz", s.healthz)
 	r.GET("/apis", s.listAPIs)
 	r.GET("/apis/:slug", s.getAPI)
+	r.GET("/search", s.search)
 
 	r.NoRoute(func(c *gin.Context) {
 		abort(c, s.log, errorf(CodeNotFound, "no route for %s %s", c.Request.Method, c.Request.URL.Path))

@@ -6,7 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 
-	"apisearch/catalog"
+	"apisearch/index"
 
 	"github.com/gin-gonic/gin"
 )
@@ -17,21 +17,21 @@ type Config struct {
 	Logger *slog.Logger
 }
 
-// CatalogSource returns the catalogue currently served; it may change between two calls.
-type CatalogSource func() *catalog.Catalog
+// Source returns the index currently served; it may change between two calls.
+type Source func() *index.Index
 
 // Server holds the handlers' dependencies.
 type Server struct {
-	log     *slog.Logger
-	catalog CatalogSource
+	log   *slog.Logger
+	index Source
 }
 
 // New returns the HTTP handler of the service, serving what source returns.
-func New(cfg Config, source CatalogSource) http.Handler {
+func New(cfg Config, source Source) http.Handler {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Server{log: cfg.Logger, catalog: source}
+	s := &Server{log: cfg.Logger, index: source}
 	return s.routes()
 }
 

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -11,6 +12,7 @@ import (
 	"testing/fstest"
 
 	"apisearch/catalog"
+	"apisearch/index"
 
 	"github.com/gin-gonic/gin"
 )
@@ -31,8 +33,12 @@ func testCatalog(t *testing.T) *catalog.Catalog {
 
 func newTestServer(t *testing.T) http.Handler {
 	gin.SetMode(gin.TestMode)
-	c := testCatalog(t)
-	return New(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, func() *catalog.Catalog { return c })
+	ix, err := index.Build(context.Background(), testCatalog(t), index.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	return New(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, func() *index.Index { return ix })
 }
 
 func TestRoutes(t *testing.T) {
@@ -49,6 +55,21 @@ func TestRoutes(t *testing.T) {
 		{"GET", "/apis/..%2f..%2fetc%2fpasswd", 404, []string{`"code":"not_found"`}},
 		{"GET", "/nowhere", 404, []string{`"code":"not_found"`}},
 		{"DELETE", "/apis", 405, []string{`"code":"method_not_allowed"`}},
+		{"GET", "/search?q=adresse", 200, []string{`"total":1`, `"slug":"api-adresse"`, `"title":"API \u003cmark\u003eAdresse\u003c/mark\u003e"`, `"took_ms":`, `"per_page":20`, `"facets":{"producer":[{"value":"dinum","label":"Direction interministérielle du numérique","count":1,"selected":false}]`}},
+		{"GET", "/search", 200, []string{`"total":2`, `"access":[{"value":"open","label":"Ouverte","count":1,"selected":false},{"value":"restricted","label":"Sur habilitation","count":1,"selected":false}]`}},
+		{"GET", "/search?access=restricted&access=open&theme=g%C3%A9ographie", 200, []string{`"total":1`, `"slug":"api-adresse"`}},
+		{"GET", "/search?producer=nobody", 200, []string{`"total":0`, `{"value":"nobody","label":"nobody","count":0,"selected":true}`}},
+		{"GET", "/search?q=" + strings.Repeat("a", 201), 400, []string{`"code":"invalid_parameter"`, "parameter q is 201 characters long"}},
+		{"GET", "/search?q=%ff", 400, []string{"parameter q is not valid UTF-8"}},
+		{"GET", "/search?q=%zz", 400, []string{"the query string is not valid"}},
+		{"GET", "/search?page=0", 400, []string{"parameter page must be a positive integer"}},
+		{"GET", "/search?page=abc", 400, []string{"parameter page must be a positive integer"}},
+		{"GET", "/search?page=1001", 400, []string{"parameter page must be at most 1000"}},
+		{"GET", "/search?per_page=101", 400, []string{"parameter per_page must be at most 100"}},
+		{"GET", "/search?per_page=-1", 400, []string{"parameter per_page must be a positive integer"}},
+		{"GET", "/search?sort=date", 400, []string{"parameter sort must be relevance, title or popularity"}},
+		{"GET", "/search?access=public", 400, []string{"parameter access must be open, account or restricted"}},
+		{"GET", "/search?" + strings.Repeat("theme=x&", 51), 400, []string{"parameter theme is repeated 51 times"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.method+" "+tt.target, func(t *testing.T) {
@@ -79,7 +100,7 @@ func TestRoutes(t *testing.T) {
 
 func TestPanicAnswersJSON(t *testing.T) {
 	gin.SetMode(gin.TestMode)
-	h := New(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, func() *catalog.Catalog { panic("boom") })
+	h := New(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, func() *index.Index { panic("boom") })
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest("GET", "/apis", nil))
 	if rec.Code != 500 || !strings.Contains(rec.Body.String(), `"code":"internal"`) || strings.Contains(rec.Body.String(), "boom") {

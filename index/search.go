@@ -1,0 +1,297 @@
+package index
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"apisearch/catalog"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+)
+
+// Sort orders of search results.
+const (
+	SortRelevance  = "relevance"
+	SortTitle      = "title"
+	SortPopularity = "popularity"
+)
+
+// Limits of a search request.
+const (
+	MaxQueryLength = 200 // characters of q
+	MaxPerPage     = 100
+	DefaultPerPage = 20
+	maxFacetValues = 100
+)
+
+// Request is a search: a text, filters and a page. Values of one filter are OR-ed, filters are
+// AND-ed.
+type Request struct {
+	Query     string
+	Producers []string // producer slugs
+	Themes    []string // themes, in any case and with or without accents
+	Accesses  []string // open, account, restricted
+	Page      int      // from 1
+	PerPage   int
+	Sort      string
+}
+
+// Result is the answer to a search.
+type Result struct {
+	Query      string  `json:"query"`
+	Total      int     `json:"total"`
+	Page       int     `json:"page"`
+	PerPage    int     `json:"per_page"`
+	TookMS     float64 `json:"took_ms"`
+	Hits       []Hit   `json:"hits"`
+	Facets     Facets  `json:"facets"`
+	DidYouMean string  `json:"did_you_mean,omitempty"`
+}
+
+// Hit is one entry found, with its matched words highlighted.
+type Hit struct {
+	Slug       string         `json:"slug"`
+	Title      string         `json:"title"`
+	Tagline    string         `json:"tagline"`
+	Producer   ProducerRef    `json:"producer"`
+	Themes     []string       `json:"themes"`
+	Access     catalog.Access `json:"access"`
+	Score      float64        `json:"score"`
+	Highlights Highlights     `json:"highlights"`
+}
+
+// ProducerRef is the producer of a hit.
+type ProducerRef struct {
+	Slug    string `json:"slug"`
+	Name    string `json:"name"`
+	Acronym string `json:"acronym"`
+}
+
+// Highlights are HTML: matched words in <mark>, everything else escaped.
+type Highlights struct {
+	Title   string `json:"title"`
+	Tagline string `json:"tagline"`
+	Body    string `json:"body"` // a short snippet around the best match
+}
+
+// Facets count the results by producer, theme and access type.
+type Facets struct {
+	Producer []FacetValue `json:"producer"`
+	Theme    []FacetValue `json:"theme"`
+	Access   []FacetValue `json:"access"`
+}
+
+// FacetValue is one value of a facet: Value is what its filter parameter takes.
+type FacetValue struct {
+	Value    string `json:"value"`
+	Label    string `json:"label"`
+	Count    int    `json:"count"`
+	Selected bool   `json:"selected"`
+}
+
+// facet describes one facet: its field, its request values and its labels.
+type facet struct {
+	field    string
+	selected []string
+	label    func(string) string
+	out      *[]FacetValue
+}
+
+// Search runs a search. Its request must be valid (see the server's validation); an invalid
+// sort falls back to relevance.
+func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
+	start := time.Now()
+	if req.PerPage <= 0 {
+		req.PerPage = DefaultPerPage
+	}
+	if req.Page <= 0 {
+		req.Page = 1
+	}
+	res, err := ix.search(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	if res.Total == 0 && strings.TrimSpace(req.Query) != "" {
+		if alt := ix.correct(req.Query); alt != "" {
+			again := req
+			again.Query = alt
+			if r2, err := ix.search(ctx, again); err == nil && r2.Total > 0 {
+				res.DidYouMean = alt
+			}
+		}
+	}
+	res.TookMS = float64(time.Since(start).Microseconds()) / 1000
+	return res, nil
+}
+
+func (ix *Index) search(ctx context.Context, req Request) (*Result, error) {
+	themes := make([]string, len(req.Themes))
+	for i, t := range req.Themes {
+		if label, ok := ix.themes[catalog.ThemeKey(t)]; ok {
+			themes[i] = label
+		} else {
+			themes[i] = t
+		}
+	}
+	res := &Result{Query: req.Query, Page: req.Page, PerPage: req.PerPage, Hits: []Hit{}}
+	facets := []facet{
+		{facetProducer, req.Producers, ix.producerName, &res.Facets.Producer},
+		{facetTheme, themes, func(v string) string { return v }, &res.Facets.Theme},
+		{facetAccess, req.Accesses, func(v string) string { return catalog.Access(v).Label() }, &res.Facets.Access},
+	}
+
+	p := ix.parse(req.Query)
+	var text query.Query
+	switch {
+	case strings.TrimSpace(req.Query) == "":
+		text = query.NewMatchAllQuery()
+	default:
+		if text = ix.textQuery(p); text == nil {
+			text = query.NewMatchNoneQuery()
+		}
+	}
+	filters := make([]query.Query, len(facets))
+	for i, f := range facets {
+		filters[i] = filterQuery(f.field, f.selected)
+	}
+
+	main := bleve.NewSearchRequestOptions(combine(text, filters, -1), req.PerPage, (req.Page-1)*req.PerPage, false)
+	main.SortBy(sortOrder(req.Sort))
+	for i, f := range facets {
+		if filters[i] == nil {
+			main.AddFacet(f.field, bleve.NewFacetRequest(f.field, maxFacetValues))
+		}
+	}
+	r, err := ix.bleve.SearchInContext(ctx, main)
+	if err != nil {
+		return nil, fmt.Errorf("search %q: %w", req.Query, err)
+	}
+	res.Total = int(r.Total)
+	counts := make(map[string]search.TermFacets)
+	for name, fr := range r.Facets {
+		if fr.Terms != nil {
+			counts[name] = *fr.Terms
+		}
+	}
+	// Disjunctive facets: a facet with a selection is counted without its own filter, so that
+	// every value shows how many results choosing it would give.
+	for i, f := range facets {
+		if filters[i] == nil {
+			continue
+		}
+		fr := bleve.NewSearchRequestOptions(combine(text, filters, i), 0, 0, false)
+		fr.AddFacet(f.field, bleve.NewFacetRequest(f.field, maxFacetValues))
+		r2, err := ix.bleve.SearchInContext(ctx, fr)
+		if err != nil {
+			return nil, fmt.Errorf("facet %s for %q: %w", f.field, req.Query, err)
+		}
+		if t := r2.Facets[f.field].Terms; t != nil {
+			counts[f.field] = *t
+		}
+	}
+	for _, f := range facets {
+		tf := counts[f.field]
+		*f.out = facetValues(&tf, f.selected, f.label)
+	}
+
+	m := ix.newMatcher(p)
+	for _, h := range r.Hits {
+		e := ix.catalog.Entry(h.ID)
+		if e == nil {
+			continue
+		}
+		res.Hits = append(res.Hits, Hit{
+			Slug:     e.Slug,
+			Title:    e.Title,
+			Tagline:  e.Tagline,
+			Producer: ProducerRef{Slug: e.Producer.Slug, Name: e.Producer.Name, Acronym: e.Producer.Acronym},
+			Themes:   e.Themes,
+			Access:   e.Access,
+			Score:    h.Score,
+			Highlights: Highlights{
+				Title:   m.highlight(e.Title),
+				Tagline: m.highlight(e.Tagline),
+				Body:    m.snippet(e.Text),
+			},
+		})
+	}
+	return res, nil
+}
+
+// combine ANDs the text query with every filter but the one at index skip.
+func combine(text query.Query, filters []query.Query, skip int) query.Query {
+	qs := []query.Query{text}
+	for i, f := range filters {
+		if f != nil && i != skip {
+			qs = append(qs, f)
+		}
+	}
+	if len(qs) == 1 {
+		return text
+	}
+	return query.NewConjunctionQuery(qs)
+}
+
+// filterQuery matches any of the values of a keyword field; nil when there is none.
+func filterQuery(field string, values []string) query.Query {
+	if len(values) == 0 {
+		return nil
+	}
+	qs := make([]query.Query, len(values))
+	for i, v := range values {
+		t := query.NewTermQuery(v)
+		t.SetField(field)
+		qs[i] = t
+	}
+	return query.NewDisjunctionQuery(qs)
+}
+
+func sortOrder(s string) []string {
+	switch s {
+	case SortTitle:
+		return []string{fieldTitleSort, "-_score"}
+	case SortPopularity:
+		return []string{"-" + fieldVisits, "-_score", fieldTitleSort}
+	}
+	return []string{"-_score", "-" + fieldVisits, fieldTitleSort}
+}
+
+// facetValues lists a facet's values by count, then label; selected values are listed even at
+// count zero.
+func facetValues(tf *search.TermFacets, selected []string, label func(string) string) []FacetValue {
+	out := []FacetValue{}
+	seen := make(map[string]bool)
+	isSelected := make(map[string]bool, len(selected))
+	for _, s := range selected {
+		isSelected[s] = true
+	}
+	for _, t := range tf.Terms() {
+		seen[t.Term] = true
+		out = append(out, FacetValue{Value: t.Term, Label: label(t.Term), Count: t.Count, Selected: isSelected[t.Term]})
+	}
+	for _, s := range selected {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, FacetValue{Value: s, Label: label(s), Selected: true})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Count != out[j].Count {
+			return out[i].Count > out[j].Count
+		}
+		return catalog.Fold(out[i].Label) < catalog.Fold(out[j].Label)
+	})
+	return out
+}
+
+func (ix *Index) producerName(slug string) string {
+	if p := ix.catalog.Producers[slug]; p != nil {
+		return p.Name
+	}
+	return slug
+}

@@ -1,0 +1,173 @@
+package index
+
+import (
+	"bytes"
+	"fmt"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"apisearch/catalog"
+
+	"github.com/blevesearch/vellum"
+	"github.com/blevesearch/vellum/levenshtein"
+)
+
+// vocabulary holds the words of the catalogue, folded, with how often each occurs and their
+// analysed term, in an FST that finds the words a few typos away from a misspelt one without
+// scanning them all.
+type vocabulary struct {
+	count map[string]int
+	term  map[string]string // folded word → its term; "" for a stop word
+	fst   *vellum.FST
+	lev   [3]*levenshtein.LevenshteinAutomatonBuilder // by edit distance; transpositions count as one
+}
+
+func newVocabulary(c *catalog.Catalog, analyze func(string) []string) (*vocabulary, error) {
+	v := &vocabulary{count: make(map[string]int), term: make(map[string]string)}
+	for _, e := range c.Entries {
+		for _, text := range []string{e.Title, e.Tagline, strings.Join(e.Keywords, " "), e.Producer.Name, e.Producer.Acronym, strings.Join(e.Themes, " "), e.Text} {
+			eachWord(text, func(start, end int) {
+				w := stripElision(catalog.Fold(text[start:end]))
+				if _, ok := v.term[w]; !ok {
+					v.term[w] = firstTerm(analyze(w))
+				}
+				if utf8.RuneCountInString(w) >= 3 {
+					v.count[w]++
+				}
+			})
+		}
+	}
+	words := make([]string, 0, len(v.count))
+	for w := range v.count {
+		words = append(words, w)
+	}
+	sort.Strings(words)
+	var buf bytes.Buffer
+	b, err := vellum.New(&buf, nil)
+	if err != nil {
+		return nil, fmt.Errorf("vocabulary: %w", err)
+	}
+	for _, w := range words {
+		if err := b.Insert([]byte(w), uint64(v.count[w])); err != nil {
+			return nil, fmt.Errorf("vocabulary: %w", err)
+		}
+	}
+	if err := b.Close(); err != nil {
+		return nil, fmt.Errorf("vocabulary: %w", err)
+	}
+	if v.fst, err = vellum.Load(buf.Bytes()); err != nil {
+		return nil, fmt.Errorf("vocabulary: %w", err)
+	}
+	for k := 1; k <= 2; k++ {
+		if v.lev[k], err = levenshtein.NewLevenshteinAutomatonBuilder(uint8(k), true); err != nil {
+			return nil, fmt.Errorf("vocabulary: %w", err)
+		}
+	}
+	return v, nil
+}
+
+// near returns at most limit catalogue words within k edits of w (w itself excluded), the
+// closest first, then the most frequent.
+func (v *vocabulary) near(w string, k, limit int) []string {
+	if k < 1 || k > 2 {
+		return nil
+	}
+	dfa, err := v.lev[k].BuildDfa(w, uint8(k))
+	if err != nil {
+		return nil
+	}
+	type candidate struct {
+		word  string
+		dist  uint8
+		count uint64
+	}
+	var found []candidate
+	it, err := v.fst.Search(dfa, nil, nil)
+	for err == nil {
+		key, count := it.Current()
+		if word := string(key); word != w {
+			_, dist := dfa.MatchAndDistance(word)
+			found = append(found, candidate{word, dist, count})
+		}
+		err = it.Next()
+	}
+	sort.Slice(found, func(i, j int) bool {
+		a, b := found[i], found[j]
+		if a.dist != b.dist {
+			return a.dist < b.dist
+		}
+		if a.count != b.count {
+			return a.count > b.count
+		}
+		return a.word < b.word
+	})
+	out := make([]string, 0, min(limit, len(found)))
+	for _, c := range found[:min(limit, len(found))] {
+		out = append(out, c.word)
+	}
+	return out
+}
+
+// correct returns the query with every unknown word replaced by the closest and most frequent
+// catalogue word within two edits, or "" when it has nothing to correct.
+func (ix *Index) correct(q string) string {
+	words := splitWords(catalog.Fold(q))
+	changed := false
+	for i, w := range words {
+		w = stripElision(w)
+		if utf8.RuneCountInString(w) < 4 || ix.vocab.count[w] > 0 {
+			continue
+		}
+		if near := ix.vocab.near(w, 2, 1); len(near) > 0 {
+			words[i] = near[0]
+			changed = true
+		}
+	}
+	if !changed {
+		return ""
+	}
+	return strings.Join(words, " ")
+}
+
+func firstTerm(terms []string) string {
+	if len(terms) == 0 {
+		return ""
+	}
+	return terms[0]
+}
+
+// eachWord calls fn with the byte offsets of every word of text: runs of letters and digits,
+// with apostrophes inside them, as the index's tokenizer cuts them.
+func eachWord(text string, fn func(start, end int)) {
+	start := -1
+	for i, r := range text {
+		inWord := unicode.IsLetter(r) || unicode.IsDigit(r) || (r == '\'' || r == '’') && start >= 0
+		switch {
+		case inWord && start < 0:
+			start = i
+		case !inWord && start >= 0:
+			fn(start, trimApostrophe(text, start, i))
+			start = -1
+		}
+	}
+	if start >= 0 {
+		fn(start, trimApostrophe(text, start, len(text)))
+	}
+}
+
+// trimApostrophe moves end before apostrophes that close a word ("l'" alone is no word).
+func trimApostrophe(text string, start, end int) int {
+	for end > start {
+		switch {
+		case strings.HasSuffix(text[start:end], "'"):
+			end--
+		case strings.HasSuffix(text[start:end], "’"):
+			end -= len("’")
+		default:
+			return end
+		}
+	}
+	return end
+}

@@ -1,0 +1,119 @@
+package server
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"unicode/utf8"
+
+	"apisearch/catalog"
+	"apisearch/index"
+
+	"github.com/gin-gonic/gin"
+)
+
+// Limits on search parameters, beyond those of the index.
+const (
+	maxPage        = 1000 // deeper pages cost more than anyone reads
+	maxFilterValue = 50   // values of one filter parameter
+)
+
+// params parses the query string strictly: invalid percent-encoding or UTF-8 is an error.
+func params(c *gin.Context) (url.Values, error) {
+	v, err := url.ParseQuery(c.Request.URL.RawQuery)
+	if err != nil {
+		return nil, errorf(CodeInvalidParameter, "the query string is not valid: %v", err)
+	}
+	for name, values := range v {
+		if !utf8.ValidString(name) {
+			return nil, errorf(CodeInvalidParameter, "a parameter name is not valid UTF-8")
+		}
+		for _, s := range values {
+			if !utf8.ValidString(s) {
+				return nil, errorf(CodeInvalidParameter, "parameter %s is not valid UTF-8", name)
+			}
+		}
+	}
+	return v, nil
+}
+
+// positive parses an optional positive integer parameter, at most max.
+func positive(v url.Values, name string, def, max int) (int, error) {
+	s := v.Get(name)
+	if s == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		return 0, errorf(CodeInvalidParameter, "parameter %s must be a positive integer, got %q", name, truncate(s))
+	}
+	if n > max {
+		return 0, errorf(CodeInvalidParameter, "parameter %s must be at most %d, got %d", name, max, n)
+	}
+	return n, nil
+}
+
+// truncate shortens a client's value for an error message.
+func truncate(s string) string {
+	if utf8.RuneCountInString(s) <= 40 {
+		return s
+	}
+	return string([]rune(s)[:40]) + "…"
+}
+
+// searchRequest validates the parameters of GET /search.
+func searchRequest(c *gin.Context) (index.Request, error) {
+	var req index.Request
+	v, err := params(c)
+	if err != nil {
+		return req, err
+	}
+	req.Query = v.Get("q")
+	if n := utf8.RuneCountInString(req.Query); n > index.MaxQueryLength {
+		return req, errorf(CodeInvalidParameter, "parameter q is %d characters long, the maximum is %d", n, index.MaxQueryLength)
+	}
+	if req.Page, err = positive(v, "page", 1, maxPage); err != nil {
+		return req, err
+	}
+	if req.PerPage, err = positive(v, "per_page", index.DefaultPerPage, index.MaxPerPage); err != nil {
+		return req, err
+	}
+	switch req.Sort = v.Get("sort"); req.Sort {
+	case "":
+		req.Sort = index.SortRelevance
+	case index.SortRelevance, index.SortTitle, index.SortPopularity:
+	default:
+		return req, errorf(CodeInvalidParameter, "parameter sort must be relevance, title or popularity, got %q", truncate(req.Sort))
+	}
+	for _, f := range []struct {
+		name string
+		dst  *[]string
+	}{{"producer", &req.Producers}, {"theme", &req.Themes}, {"access", &req.Accesses}} {
+		values := v[f.name]
+		if len(values) > maxFilterValue {
+			return req, errorf(CodeInvalidParameter, "parameter %s is repeated %d times, the maximum is %d", f.name, len(values), maxFilterValue)
+		}
+		*f.dst = values
+	}
+	for _, a := range req.Accesses {
+		if !catalog.Access(a).Valid() {
+			return req, errorf(CodeInvalidParameter, "parameter access must be open, account or restricted, got %q", truncate(a))
+		}
+	}
+	return req, nil
+}
+
+// search answers GET /search.
+func (s *Server) search(c *gin.Context) {
+	req, err := searchRequest(c)
+	if err != nil {
+		abort(c, s.log, err)
+		return
+	}
+	res, err := s.index().Search(c.Request.Context(), req)
+	if err != nil {
+		abort(c, s.log, err)
+		return
+	}
+	c.JSON(http.StatusOK, res)
+}

@@ -203,8 +203,12 @@ type termList struct {
 	common map[string]bool
 }
 
-// commonShare is the share of documents a term must be in, in one field, to be common.
-const commonShare = 0.4
+// commonShare is the share of documents a term must be in, in one field, to be common, in a
+// catalogue of at least minDocsForCommon entries (in a smaller one, shares mean little).
+const (
+	commonShare      = 0.4
+	minDocsForCommon = 20
+)
 
 func readTerms(idx bleve.Index) (*termList, error) {
 	adv, err := idx.Advanced()
@@ -229,7 +233,7 @@ func readTerms(idx bleve.Index) (*termList, error) {
 		}
 		for de, err := dict.Next(); de != nil && err == nil; de, err = dict.Next() {
 			df[de.Term] += de.Count
-			if float64(de.Count) > commonShare*float64(docs) {
+			if docs >= minDocsForCommon && float64(de.Count) > commonShare*float64(docs) {
 				common[de.Term] = true
 			}
 		}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/fstest"
 	"unicode"
 	"unicode/utf8"
 
@@ -292,5 +293,69 @@ func TestFacetCounts(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// buildFrom indexes a small catalogue of entries given as title → visits.
+func buildFrom(t *testing.T, entries map[string]string) *Index {
+	t.Helper()
+	fsys := fstest.MapFS{"producers/p.yaml": {Data: []byte("name: Producteur\ntype: Ministère\n")}}
+	for slug, body := range entries {
+		fsys["apis/"+slug+".yaml"] = &fstest.MapFile{Data: []byte(body)}
+	}
+	c, err := catalog.Load(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := Build(context.Background(), c, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	return ix
+}
+
+func TestExactAboveTypos(t *testing.T) {
+	// The misspelt neighbour is far more popular and has the word in its title: the exact match
+	// in the body still comes first.
+	ix := buildFrom(t, map[string]string{
+		"exact": "title: Plan des parcelles\naccess: open\nproducer: p\nvisits: 10\ndescription: Le cadastre de la commune.\n",
+		"typo":  "title: API Cadostre\naccess: open\nproducer: p\nvisits: 100000\n",
+	})
+	got := slugs(run(t, ix, Request{Query: "cadastre "}))
+	if !slices.Equal(got, []string{"exact", "typo"}) {
+		t.Errorf("cadastre: got %v, want the exact match before the typo", got)
+	}
+}
+
+func TestTiesByPopularityThenTitle(t *testing.T) {
+	ix := buildFrom(t, map[string]string{
+		"b": "title: Base B\naccess: open\nproducer: p\nvisits: 5\n",
+		"a": "title: Base A\naccess: open\nproducer: p\nvisits: 5\n",
+		"c": "title: Base C\naccess: open\nproducer: p\nvisits: 50\n",
+	})
+	got := slugs(run(t, ix, Request{Query: "base "}))
+	if !slices.Equal(got, []string{"c", "a", "b"}) {
+		t.Errorf("equal scores: got %v, want by visits then title: [c a b]", got)
+	}
+}
+
+func TestSynonymsBothWays(t *testing.T) {
+	ix := buildFrom(t, map[string]string{
+		"ft":  "title: Offres de France Travail\naccess: open\nproducer: p\n",
+		"pe":  "title: Ancienne API Pôle emploi\naccess: open\nproducer: p\n",
+		"cdg": "title: Carte grise\naccess: open\nproducer: p\n",
+	})
+	for q, want := range map[string][]string{
+		"pole emploi ":                  {"ft", "pe"},
+		"france travail ":               {"ft", "pe"},
+		"certificat d'immatriculation ": {"cdg"},
+		"carte grise ":                  {"cdg"},
+	} {
+		got := slugs(run(t, ix, Request{Query: q}))
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Errorf("%q: got %v, want %v", q, got, want)
+		}
 	}
 }

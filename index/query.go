@@ -24,7 +24,9 @@ const (
 	titlePhraseBoost = 8
 	titleExactBoost  = 8
 	// titleAllBoost rewards a title holding every word, the last one maybe as a prefix.
-	titleAllBoost = 24
+	titleAllBoost = 12
+	// exactBoost outweighs any typo match: documents holding every word as typed come first.
+	exactBoost = 100
 )
 
 // word is one word of a query as typed and as analysed.
@@ -163,6 +165,9 @@ func (ix *Index) textQuery(p parsed) query.Query {
 	if all := ix.titleAll(p); all != nil {
 		should = append(should, all)
 	}
+	if exact := ix.exactAll(p); exact != nil && !ix.cfg.NoFuzzy {
+		should = append(should, exact)
+	}
 	return query.NewBooleanQuery(must, should, nil)
 }
 
@@ -175,6 +180,7 @@ func (ix *Index) titleAll(p parsed) query.Query {
 			for _, term := range append([]string{w.term}, w.typos...) {
 				t := query.NewTermQuery(term)
 				t.SetField(fieldTitle)
+				t.SetBoost(titleAllBoost)
 				alts = append(alts, t)
 			}
 		}
@@ -183,6 +189,7 @@ func (ix *Index) titleAll(p parsed) query.Query {
 				for _, term := range ix.terms.withPrefix(pre, prefixTerms) {
 					t := query.NewTermQuery(term)
 					t.SetField(fieldTitle)
+					t.SetBoost(titleAllBoost)
 					alts = append(alts, t)
 				}
 			}
@@ -194,9 +201,29 @@ func (ix *Index) titleAll(p parsed) query.Query {
 	if len(conj) == 0 {
 		return nil
 	}
-	q := query.NewConjunctionQuery(conj)
-	q.SetBoost(titleAllBoost)
-	return q
+	return query.NewConjunctionQuery(conj)
+}
+
+// exactAll matches documents by the selective, finished words they hold exactly, in any field:
+// with a large boost, it ranks exact matches above typo matches.
+func (ix *Index) exactAll(p parsed) query.Query {
+	var conj []query.Query
+	for i, w := range p.words {
+		last := i == len(p.words)-1 && p.prefix && !ix.cfg.NoPrefix
+		if w.term == "" || ix.terms.common[w.term] || last {
+			// A word still being typed is matched by completions, not typos: it does not
+			// tell exact matches apart.
+			continue
+		}
+		exact := w
+		exact.typos = nil
+		conj = append(conj, ix.wordQuery(exact, false, exactBoost))
+	}
+	if len(conj) == 0 {
+		return nil
+	}
+	// bleve ignores the boost of a disjunction: it is set on each term.
+	return query.NewDisjunctionQuery(conj)
 }
 
 // minMatch is how many of n words a result must match: all of one or two words, two of three,
@@ -223,13 +250,13 @@ func (ix *Index) slots(p parsed) (slots, common []query.Query) {
 			if last && len(w.raw) >= 2 && !ix.ignored[w.raw] {
 				// A stop word being typed may be the start of another word ("le" → "légifrance"):
 				// it ranks, and selects only when it is alone.
-				if q := ix.prefixQuery(w.raw, ""); q != nil {
+				if q := ix.prefixQuery(w.raw, "", 1); q != nil {
 					common = append(common, q)
 				}
 			}
 			continue
 		}
-		alternatives := []query.Query{ix.wordQuery(w, last)}
+		alternatives := []query.Query{ix.wordQuery(w, last, 1)}
 		span := 1
 		if !ix.cfg.NoSynonyms {
 			for _, r := range rules[w.term] {
@@ -242,7 +269,7 @@ func (ix *Index) slots(p parsed) (slots, common []query.Query) {
 					var conj []query.Query
 					for _, x := range p.words[i : i+n] {
 						if x.term != "" {
-							conj = append(conj, ix.wordQuery(x, false))
+							conj = append(conj, ix.wordQuery(x, false, 1))
 						}
 					}
 					alternatives = []query.Query{query.NewConjunctionQuery(conj)}
@@ -292,22 +319,22 @@ func disjunction(qs []query.Query) query.Query {
 // wordQuery matches one word in every text field: exactly, through the catalogue words it is a
 // typo of, and as a prefix of a title, keyword or producer word when it is the last word being
 // typed.
-func (ix *Index) wordQuery(w word, prefix bool) query.Query {
+func (ix *Index) wordQuery(w word, prefix bool, boost float64) query.Query {
 	var qs []query.Query
 	for _, f := range textFields {
 		t := query.NewTermQuery(w.term)
 		t.SetField(f.name)
-		t.SetBoost(f.boost)
+		t.SetBoost(f.boost * boost)
 		qs = append(qs, t)
 		for _, typo := range w.typos {
 			t := query.NewTermQuery(typo)
 			t.SetField(f.name)
-			t.SetBoost(f.boost * fuzzyBoost)
+			t.SetBoost(f.boost * fuzzyBoost * boost)
 			qs = append(qs, t)
 		}
 	}
 	if prefix {
-		if q := ix.prefixQuery(w.raw, w.term); q != nil {
+		if q := ix.prefixQuery(w.raw, w.term, boost); q != nil {
 			qs = append(qs, q)
 		}
 	}
@@ -349,7 +376,7 @@ func (ix *Index) typoTerms(w word, k int, typing bool) []string {
 // prefixQuery matches the indexed terms that start with the word as typed or with its stem,
 // at most prefixTerms of them, the most frequent first: never an expansion over the whole
 // dictionary.
-func (ix *Index) prefixQuery(raw, term string) query.Query {
+func (ix *Index) prefixQuery(raw, term string, boost float64) query.Query {
 	seen := make(map[string]bool)
 	var terms []string
 	for _, p := range []string{raw, term} {
@@ -375,7 +402,7 @@ func (ix *Index) prefixQuery(raw, term string) query.Query {
 		for _, t := range terms {
 			tq := query.NewTermQuery(t)
 			tq.SetField(f.name)
-			tq.SetBoost(f.boost * prefixBoost)
+			tq.SetBoost(f.boost * prefixBoost * boost)
 			qs = append(qs, tq)
 		}
 	}

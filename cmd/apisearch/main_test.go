@@ -106,6 +106,26 @@ func TestServeSnapshot(t *testing.T) {
 	if status := getJSON(t, base+"/apis", &list); status != 200 || list.Total != 170 {
 		t.Errorf("GET /apis on the snapshot = %d with %d entries, want 200 and 170", status, list.Total)
 	}
+	var res struct {
+		Total int
+		Hits  []struct {
+			Slug       string
+			Highlights struct{ Title string }
+		}
+		Facets struct {
+			Access []struct {
+				Value string
+				Count int
+			}
+		}
+	}
+	if status := getJSON(t, base+"/search?q=legifrance&per_page=5", &res); status != 200 || len(res.Hits) == 0 ||
+		res.Hits[0].Slug != "DILA_api_Legifrance" || res.Hits[0].Highlights.Title != "<mark>Légifrance</mark>" {
+		t.Errorf("GET /search?q=legifrance = %d %+v, want Légifrance first, highlighted", status, res)
+	}
+	if status := getJSON(t, base+"/search?access=account", &res); status != 200 || res.Total != 24 {
+		t.Errorf("GET /search?access=account = %d with %d results, want 24", status, res.Total)
+	}
 	var e struct {
 		Error struct{ Code string }
 	}

@@ -18,6 +18,7 @@ const (
 	prefixTerms   = 24 // indexed terms a typed prefix expands to, the most frequent first
 	fuzzyBoost    = 0.4
 	fuzzyWords    = 5 // catalogue words a misspelt word may stand for, the closest first
+	knownWord     = 3 // occurrences in the catalogue from which a word is taken as spelt right
 	prefixBoost   = 0.5
 	synonymsBoost = 0.8
 	// titlePhraseBoost and titleExactBoost reward a title holding the query, or being it.
@@ -85,7 +86,7 @@ func (ix *Index) parse(q string) parsed {
 		}
 		if len(terms) > 0 {
 			wd.term = terms[0]
-			if k := typos(wd.raw); k > 0 && !ix.cfg.NoFuzzy {
+			if k := typos(wd.raw); k > 0 && !ix.cfg.NoFuzzy && ix.vocab.count[wd.raw] < knownWord {
 				wd.typos = ix.typoTerms(wd, k, p.prefix && i == len(words)-1)
 			}
 		}

@@ -36,3 +36,16 @@ func BenchmarkSearchFiltered(b *testing.B) {
 	benchmarkSearch(b, Request{Query: "données", Themes: []string{"Entreprise"}, Accesses: []string{"open", "account"}})
 }
 func BenchmarkSearchBrowse(b *testing.B) { benchmarkSearch(b, Request{}) }
+
+func benchmarkSuggest(b *testing.B, q string) {
+	ix := snapshot(b)
+	for b.Loop() {
+		ix.Suggest(q, DefaultSuggestions)
+	}
+}
+
+// Suggestions for what the search box sends while typing, over the snapshot.
+func BenchmarkSuggestShort(b *testing.B)     { benchmarkSuggest(b, "bibli") }
+func BenchmarkSuggestTwoWords(b *testing.B)  { benchmarkSuggest(b, "conventions co") }
+func BenchmarkSuggestTypo(b *testing.B)      { benchmarkSuggest(b, "entrpr") }
+func BenchmarkSuggestOneLetter(b *testing.B) { benchmarkSuggest(b, "a") }

@@ -72,7 +72,8 @@ type Index struct {
 	rules    map[string][]rule // synonyms, by the first term they apply to
 	ignored  map[string]bool   // folded words left out of long queries
 	terms    *termList         // indexed terms, for prefix expansion
-	vocab    *vocabulary       // catalogue words, for "did you mean"
+	vocab    *vocabulary       // catalogue words, for typos and "did you mean"
+	suggest  *suggester        // autocomplete, built from the same catalogue
 }
 
 // Build indexes a catalogue in memory.
@@ -123,14 +124,15 @@ func Build(ctx context.Context, c *catalog.Catalog, cfg Config) (*Index, error) 
 		idx.Close()
 		return nil, err
 	}
+	if ix.terms, err = readTerms(idx); err != nil {
+		idx.Close()
+		return nil, err
+	}
+	ix.suggest = ix.newSuggester(c)
 	ix.rules = cfg.Synonyms.compile(ix.analyze)
 	ix.ignored = cfg.Synonyms.ignored()
 	for _, t := range c.Themes() {
 		ix.themes[catalog.ThemeKey(t.Value)] = t.Value
-	}
-	if ix.terms, err = readTerms(idx); err != nil {
-		idx.Close()
-		return nil, err
 	}
 	return ix, nil
 }

@@ -126,6 +126,13 @@ func TestServeSnapshot(t *testing.T) {
 	if status := getJSON(t, base+"/search?access=account", &res); status != 200 || res.Total != 24 {
 		t.Errorf("GET /search?access=account = %d with %d results, want 24", status, res.Total)
 	}
+	var ac struct {
+		Suggestions []struct{ Text, Kind, Slug string }
+	}
+	if status := getJSON(t, base+"/autocomplete?q=conventions+co", &ac); status != 200 || len(ac.Suggestions) == 0 ||
+		ac.Suggestions[0].Text != "API Conventions collectives" || ac.Suggestions[0].Slug == "" {
+		t.Errorf("GET /autocomplete?q=conventions+co = %d %+v, want API Conventions collectives first", status, ac)
+	}
 	var e struct {
 		Error struct{ Code string }
 	}

@@ -16,6 +16,7 @@ func (s *Server) routes() http.Handler {
 	r.GET("/apis", s.listAPIs)
 	r.GET("/apis/:slug", s.getAPI)
 	r.GET("/search", s.search)
+	r.GET("/autocomplete", s.autocomplete)
 
 	r.NoRoute(func(c *gin.Context) {
 		abort(c, s.log, errorf(CodeNotFound, "no route for %s %s", c.Request.Method, c.Request.URL.Path))

@@ -70,6 +70,14 @@ func TestRoutes(t *testing.T) {
 		{"GET", "/search?sort=date", 400, []string{"parameter sort must be relevance, title or popularity"}},
 		{"GET", "/search?access=public", 400, []string{"parameter access must be open, account or restricted"}},
 		{"GET", "/search?" + strings.Repeat("theme=x&", 51), 400, []string{"parameter theme is repeated 51 times"}},
+		{"GET", "/autocomplete?q=adr", 200, []string{`"query":"adr"`, `{"text":"API Adresse","kind":"api","slug":"api-adresse","highlight":"API \u003cmark\u003eAdr\u003c/mark\u003eesse"}`}},
+		{"GET", "/autocomplete?q=", 200, []string{`"suggestions":[]`}},
+		{"GET", "/autocomplete?q=zzz", 200, []string{`"suggestions":[]`}},
+		{"GET", "/autocomplete?q=" + strings.Repeat("a", 101), 400, []string{"parameter q is 101 characters long, the maximum is 100"}},
+		{"GET", "/autocomplete?q=%ff", 400, []string{"parameter q is not valid UTF-8"}},
+		{"GET", "/autocomplete?q=a&limit=0", 400, []string{"parameter limit must be a positive integer"}},
+		{"GET", "/autocomplete?q=a&limit=21", 400, []string{"parameter limit must be at most 20"}},
+		{"GET", "/autocomplete?q=a&limit=x", 400, []string{"parameter limit must be a positive integer"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.method+" "+tt.target, func(t *testing.T) {

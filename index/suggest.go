@@ -1,0 +1,407 @@
+package index
+
+import (
+	"html"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"apisearch/catalog"
+)
+
+// Kinds of suggestions.
+const (
+	KindAPI      = "api"
+	KindProducer = "producer"
+	KindTheme    = "theme"
+	KindTerm     = "term"
+)
+
+// Limits of autocomplete.
+const (
+	MaxSuggestQueryLength = 100 // characters of q
+	DefaultSuggestions    = 8
+	MaxSuggestions        = 20
+	suggestTypoFrom       = 5 // letters typed from which one typo is tolerated
+)
+
+// Suggestion is one line of the search box's list: Highlight is HTML, the typed prefix in <mark>.
+type Suggestion struct {
+	Text      string `json:"text"`
+	Kind      string `json:"kind"`
+	Slug      string `json:"slug,omitempty"`
+	Highlight string `json:"highlight"`
+}
+
+// candidate is something that can be suggested, with its words folded for matching.
+type candidate struct {
+	text   string
+	kind   string
+	slug   string
+	folded string  // the whole text folded, to tell a text that starts with the query
+	score  float64 // popularity (APIs) or number of entries (others)
+	words  []candidateWord
+}
+
+// candidateWord is a word of a candidate's text, by its byte offsets, folded with and without
+// its elided article ("l'education", "education").
+type candidateWord struct {
+	start, end   int
+	folded, bare string
+}
+
+// wordKey points from a folded word to the candidate word it comes from.
+type wordKey struct {
+	key  string
+	cand int32
+	word int16
+}
+
+// suggester finds candidates by the prefixes of their words: a sorted list of every word key.
+type suggester struct {
+	cands []candidate
+	keys  []wordKey // sorted by key
+}
+
+// kindRank orders kinds when the same text could be suggested twice: the first one wins.
+var kindRank = map[string]int{KindAPI: 0, KindProducer: 1, KindTheme: 2, KindTerm: 3}
+
+// newSuggester gathers the candidates of a catalogue: API titles, producers, themes, and the
+// keywords and title words that a search would find.
+func (ix *Index) newSuggester(c *catalog.Catalog) *suggester {
+	s := &suggester{}
+	seen := make(map[string]int) // folded text → candidate index
+	add := func(text, kind, slug string, score float64) {
+		text = strings.TrimSpace(text)
+		folded := catalog.Fold(text)
+		if folded == "" {
+			return
+		}
+		if i, ok := seen[folded]; ok {
+			if kindRank[kind] < kindRank[s.cands[i].kind] || kind == s.cands[i].kind && kind != KindAPI {
+				// Same text: keep the most specific kind; the same term counts once more.
+				if kind == s.cands[i].kind {
+					s.cands[i].score += score
+				} else {
+					s.cands[i].text, s.cands[i].kind, s.cands[i].slug, s.cands[i].score = text, kind, slug, score
+				}
+			}
+			return
+		}
+		seen[folded] = len(s.cands)
+		if kind == KindAPI {
+			// "Géorisques" adds nothing under "API Géorisques".
+			if bare, ok := strings.CutPrefix(folded, "api "); ok {
+				if _, taken := seen[bare]; !taken {
+					seen[bare] = len(s.cands)
+				}
+			}
+		}
+		s.cands = append(s.cands, candidate{text: text, kind: kind, slug: slug, folded: folded, score: score})
+	}
+	maxVisits := 1
+	for _, e := range c.Entries {
+		maxVisits = max(maxVisits, e.Visits)
+	}
+	producerEntries := make(map[string]int)
+	for _, e := range c.Entries {
+		// An API counts between one and two entries, by its popularity.
+		add(e.Title, KindAPI, e.Slug, 1+float64(e.Visits)/float64(maxVisits))
+		producerEntries[e.Producer.Slug]++
+	}
+	for slug, n := range producerEntries {
+		p := c.Producers[slug]
+		add(p.Name, KindProducer, "", float64(n))
+		if p.Acronym != "" {
+			add(p.Acronym, KindProducer, "", float64(n))
+		}
+	}
+	for _, t := range c.Themes() {
+		add(t.Value, KindTheme, "", float64(t.Count))
+	}
+	for _, e := range c.Entries {
+		for _, k := range e.Keywords {
+			if ix.findable(k) {
+				add(k, KindTerm, "", 1)
+			}
+		}
+		eachWord(e.Title, func(start, end int) {
+			if w := e.Title[start:end]; utf8.RuneCountInString(w) >= 4 && ix.findable(w) {
+				add(w, KindTerm, "", 1)
+			}
+		})
+	}
+	for i := range s.cands {
+		cd := &s.cands[i]
+		eachWord(cd.text, func(start, end int) {
+			folded := catalog.Fold(cd.text[start:end])
+			cw := candidateWord{start: start, end: end, folded: folded, bare: stripElision(folded)}
+			n := int16(len(cd.words))
+			cd.words = append(cd.words, cw)
+			s.keys = append(s.keys, wordKey{cw.folded, int32(i), n})
+			if cw.bare != cw.folded {
+				s.keys = append(s.keys, wordKey{cw.bare, int32(i), n})
+			}
+		})
+	}
+	sort.Slice(s.keys, func(i, j int) bool { return s.keys[i].key < s.keys[j].key })
+	return s
+}
+
+// findable reports whether a search for text finds something: every term it analyses to is in
+// the index, and it has at least one.
+func (ix *Index) findable(text string) bool {
+	terms := ix.analyze(text)
+	for _, t := range terms {
+		i := sort.SearchStrings(ix.terms.terms, t)
+		if i == len(ix.terms.terms) || ix.terms.terms[i] != t {
+			return false
+		}
+	}
+	return len(terms) > 0
+}
+
+// match is a candidate found for a query.
+type match struct {
+	cand   int32
+	typo   bool
+	starts bool // the candidate's text starts with the query
+	marked []int16
+	last   int16 // the word the last typed word is a prefix of
+}
+
+// Suggest returns at most limit suggestions for what is typed in the search box: candidates
+// with a word that starts with the last typed word (one typo tolerated from five letters) and
+// a word for every earlier typed word. API titles that start with the query ("API" aside) come
+// first, then exact matches before typos, then the most popular and frequent.
+func (ix *Index) Suggest(q string, limit int) []Suggestion {
+	out := []Suggestion{}
+	typed := splitWords(catalog.Fold(q))
+	if len(typed) == 0 || limit <= 0 {
+		return out
+	}
+	if len(typed) > maxWords {
+		typed = typed[:maxWords]
+	}
+	s := ix.suggest
+	last := typed[len(typed)-1]
+	earlier := make([]typedWord, len(typed)-1)
+	for i, t := range typed[:len(typed)-1] {
+		bare := stripElision(t)
+		earlier[i] = typedWord{folded: t, bare: bare, term: firstTerm(ix.analyze(bare))}
+	}
+	queryFolded := strings.Join(typed, " ")
+
+	found := make(map[int32]*match)
+	consider := func(k wordKey, typo bool) {
+		if m := found[k.cand]; m != nil && (!m.typo || typo) {
+			return
+		}
+		cd := &s.cands[k.cand]
+		marked, ok := ix.matchEarlier(cd, earlier, k.word)
+		if !ok {
+			return
+		}
+		found[k.cand] = &match{cand: k.cand, typo: typo, starts: startsWith(cd, queryFolded),
+			marked: marked, last: k.word}
+	}
+	for _, prefix := range []string{last, stripElision(last)} {
+		if prefix == "" {
+			continue
+		}
+		for i := sort.Search(len(s.keys), func(i int) bool { return s.keys[i].key >= prefix }); i < len(s.keys) && strings.HasPrefix(s.keys[i].key, prefix); i++ {
+			consider(s.keys[i], false)
+		}
+	}
+	if utf8.RuneCountInString(last) >= suggestTypoFrom {
+		for i := 0; i < len(s.keys); {
+			// Keys are sorted: decide once for every candidate word with the same key.
+			j := i + 1
+			for j < len(s.keys) && s.keys[j].key == s.keys[i].key {
+				j++
+			}
+			if prefixWithin1(last, s.keys[i].key) {
+				for _, k := range s.keys[i:j] {
+					consider(k, true)
+				}
+			}
+			i = j
+		}
+	}
+
+	// Keep the best limit matches: a partial selection, since a short prefix matches many.
+	better := func(a, b *match) bool {
+		ca, cb := &s.cands[a.cand], &s.cands[b.cand]
+		if x, y := a.starts && ca.kind == KindAPI, b.starts && cb.kind == KindAPI; x != y {
+			return x
+		}
+		if a.typo != b.typo {
+			return !a.typo
+		}
+		if ca.score != cb.score {
+			return ca.score > cb.score
+		}
+		if kindRank[ca.kind] != kindRank[cb.kind] {
+			return kindRank[ca.kind] < kindRank[cb.kind]
+		}
+		return ca.folded < cb.folded
+	}
+	matches := make([]*match, 0, limit+1)
+	for _, m := range found {
+		i := sort.Search(len(matches), func(i int) bool { return better(m, matches[i]) })
+		if i < limit {
+			matches = append(matches, nil)
+			copy(matches[i+1:], matches[i:])
+			matches[i] = m
+			if len(matches) > limit {
+				matches = matches[:limit]
+			}
+		}
+	}
+	for _, m := range matches[:min(limit, len(matches))] {
+		cd := &s.cands[m.cand]
+		out = append(out, Suggestion{Text: cd.text, Kind: cd.kind, Slug: cd.slug, Highlight: highlightPrefix(cd, m, last)})
+	}
+	return out
+}
+
+// typedWord is an earlier word of the query, ready to compare with candidate words.
+type typedWord struct {
+	folded, bare, term string
+}
+
+// startsWith reports whether the candidate's text starts with the folded query, the word "API"
+// that most titles start with left aside: "geo" starts "API Géo".
+func startsWith(cd *candidate, query string) bool {
+	if strings.HasPrefix(cd.folded, query) {
+		return true
+	}
+	bare, ok := strings.CutPrefix(cd.folded, "api ")
+	return ok && strings.HasPrefix(bare, query)
+}
+
+// matchEarlier finds, for every earlier typed word, another word of the candidate that is the
+// same word (folded, without its elided article, or by stem). It returns those words.
+func (ix *Index) matchEarlier(cd *candidate, earlier []typedWord, lastWord int16) ([]int16, bool) {
+	if len(earlier) == 0 {
+		return nil, true
+	}
+	used := []int16{lastWord}
+	for _, t := range earlier {
+		found := false
+		for i, w := range cd.words {
+			if contains16(used, int16(i)) {
+				continue
+			}
+			if w.folded == t.folded || w.bare == t.bare || t.term != "" && ix.vocab.term[w.bare] == t.term {
+				used = append(used, int16(i))
+				found = true
+				break
+			}
+		}
+		if !found {
+			return nil, false
+		}
+	}
+	return used[1:], true
+}
+
+func contains16(s []int16, v int16) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// prefixWithin1 reports whether word starts with typed but for one edit (a transposition
+// counts as one): some prefix of word, one letter shorter, as long or one letter longer than
+// typed, is within one edit of it. The first letter must be right.
+func prefixWithin1(typed, word string) bool {
+	if word == "" || typed[0] != word[0] {
+		return false
+	}
+	for n := len(typed) - 1; n <= len(typed)+1; n++ {
+		if n > 0 && n <= len(word) && withinOneEdit(typed, word[:n]) {
+			return true
+		}
+	}
+	return false
+}
+
+// withinOneEdit reports whether a and b differ by at most one insertion, deletion,
+// substitution or transposition of adjacent letters, without allocating.
+func withinOneEdit(a, b string) bool {
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	if len(b)-len(a) > 1 {
+		return false
+	}
+	i := 0
+	for i < len(a) && a[i] == b[i] {
+		i++
+	}
+	if i == len(a) {
+		return true
+	}
+	if len(a) == len(b) {
+		// A substitution, or a transposition of a[i] and a[i+1].
+		if a[i+1:] == b[i+1:] {
+			return true
+		}
+		return i+1 < len(a) && a[i] == b[i+1] && a[i+1] == b[i] && a[i+2:] == b[i+2:]
+	}
+	return a[i:] == b[i+1:]
+}
+
+// highlightPrefix returns the candidate's text as HTML with the typed prefix of the matched
+// word, and the earlier typed words, in <mark>.
+func highlightPrefix(cd *candidate, m *match, last string) string {
+	type span struct{ start, end int }
+	var spans []span
+	for _, i := range m.marked {
+		w := cd.words[i]
+		spans = append(spans, span{w.start, w.end})
+	}
+	start, end := prefixSpan(cd.text, cd.words[m.last], last)
+	spans = append(spans, span{start, end})
+	sort.Slice(spans, func(i, j int) bool { return spans[i].start < spans[j].start })
+	var b strings.Builder
+	pos := 0
+	for _, sp := range spans {
+		if sp.start < pos {
+			continue
+		}
+		b.WriteString(html.EscapeString(cd.text[pos:sp.start]))
+		b.WriteString("<mark>")
+		b.WriteString(html.EscapeString(cd.text[sp.start:sp.end]))
+		b.WriteString("</mark>")
+		pos = sp.end
+	}
+	b.WriteString(html.EscapeString(cd.text[pos:]))
+	return b.String()
+}
+
+// prefixSpan returns the byte offsets in text of the typed prefix of word w: as many letters
+// as the typed word has once folded, after the elided article ("l'") when the typed word leaves
+// it out.
+func prefixSpan(text string, w candidateWord, typed string) (int, int) {
+	start := w.start
+	if article := w.folded[:len(w.folded)-len(w.bare)]; article != "" && !strings.HasPrefix(typed, article) {
+		if i := strings.IndexAny(text[w.start:w.end], "'’"); i >= 0 {
+			_, size := utf8.DecodeRuneInString(text[w.start+i:])
+			start = w.start + i + size
+		}
+		typed = stripElision(typed)
+	}
+	n := 0
+	for i, r := range text[start:w.end] {
+		if n >= len(typed) {
+			return start, start + i
+		}
+		n += len(catalog.AppendFold(nil, string(r)))
+	}
+	return start, w.end
+}

@@ -1,0 +1,30 @@
+package server
+
+import (
+	"net/http"
+	"unicode/utf8"
+
+	"apisearch/index"
+
+	"github.com/gin-gonic/gin"
+)
+
+// autocomplete answers GET /autocomplete: suggestions for what is typed in the search box.
+func (s *Server) autocomplete(c *gin.Context) {
+	v, err := params(c)
+	if err != nil {
+		abort(c, s.log, err)
+		return
+	}
+	q := v.Get("q")
+	if n := utf8.RuneCountInString(q); n > index.MaxSuggestQueryLength {
+		abort(c, s.log, errorf(CodeInvalidParameter, "parameter q is %d characters long, the maximum is %d", n, index.MaxSuggestQueryLength))
+		return
+	}
+	limit, err := positive(v, "limit", index.DefaultSuggestions, index.MaxSuggestions)
+	if err != nil {
+		abort(c, s.log, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"query": q, "suggestions": s.index().Suggest(q, limit)})
+}

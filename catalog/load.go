@@ -281,3 +281,35 @@ func clean(list []string) []string {
 	}
 	return out
 }
+
+// Reload loads the folder again after prev was loaded from it. An entry whose file is still
+// there but can no longer be used (half-written, broken, or its producer file broken) keeps
+// its previous version, with a warning, so that a bad save never drops an entry from search;
+// a deleted file removes its entry.
+func Reload(fsys fs.FS, prev *Catalog) (*Catalog, error) {
+	c, err := Load(fsys)
+	if err != nil || prev == nil {
+		return c, err
+	}
+	kept := false
+	for _, p := range c.Problems {
+		if p.Severity != SeverityError || p.Slug == "" || c.Entry(p.Slug) != nil {
+			continue
+		}
+		old := prev.Entry(p.Slug)
+		if old == nil {
+			continue
+		}
+		if _, err := fs.Stat(fsys, old.Path); err != nil {
+			continue
+		}
+		c.Entries = append(c.Entries, old)
+		c.Problems = append(c.Problems, Problem{Path: p.Path, Severity: SeverityWarning, Slug: p.Slug,
+			Message: "the last good version of this entry is still served until the file is fixed"})
+		kept = true
+	}
+	if kept {
+		sort.Slice(c.Entries, func(i, j int) bool { return c.Entries[i].Slug < c.Entries[j].Slug })
+	}
+	return c, nil
+}

@@ -361,3 +361,49 @@ func TestFold(t *testing.T) {
 		}
 	}
 }
+
+func TestReloadKeepsLastGoodVersion(t *testing.T) {
+	fsys := fstest.MapFS{
+		"producers/dinum.yaml": {Data: []byte(goodProducer)},
+		"apis/good.yaml":       {Data: []byte(goodEntry)},
+		"apis/other.yaml":      {Data: []byte(strings.Replace(goodEntry, "API Adresse", "API Autre", 1))},
+	}
+	first, err := Load(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A half-written save of one file, another file deleted.
+	fsys["apis/good.yaml"] = &fstest.MapFile{Data: []byte("title: API Adr")}
+	delete(fsys, "apis/other.yaml")
+	second, err := Reload(fsys, first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := second.Entry("good"); e == nil || e.Title != "API Adresse" {
+		t.Errorf("broken file: entry = %+v, want its last good version", e)
+	}
+	if second.Entry("other") != nil {
+		t.Errorf("deleted file: its entry is still there")
+	}
+	if second.Count(SeverityError) != 1 {
+		t.Errorf("the broken file is not reported: %v", second.Problems)
+	}
+	// Fixed: the fix is read.
+	fsys["apis/good.yaml"] = &fstest.MapFile{Data: []byte(strings.Replace(goodEntry, "API Adresse", "API Adresse v2", 1))}
+	third, err := Reload(fsys, second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := third.Entry("good"); e == nil || e.Title != "API Adresse v2" || third.Count(SeverityError) != 0 {
+		t.Errorf("fixed file: entry = %+v, problems %v", e, third.Problems)
+	}
+	// A broken producer keeps its entries too.
+	fsys["producers/dinum.yaml"] = &fstest.MapFile{Data: []byte("name: [")}
+	fourth, err := Reload(fsys, third)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := fourth.Entry("good"); e == nil || e.Producer.Name != "Direction interministérielle du numérique" {
+		t.Errorf("broken producer: entry = %+v, want its last good version", e)
+	}
+}

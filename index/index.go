@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync/atomic"
 
 	"apisearch/catalog"
 
@@ -62,21 +63,38 @@ type Config struct {
 	NoFuzzy, NoPrefix, NoSynonyms bool
 }
 
-// Index is one immutable generation of the search index over one catalogue.
+// Index is one generation of the search index over one catalogue: what every search and
+// suggestion of a request reads. Its catalogue and the structures built from it never change;
+// its bleve index may be shared with the next generation (see Live).
 type Index struct {
-	bleve    bleve.Index
-	catalog  *catalog.Catalog
-	cfg      Config
-	analyzer analysis.Analyzer
-	themes   map[string]string // theme key → canonical label
-	rules    map[string][]rule // synonyms, by the first term they apply to
-	ignored  map[string]bool   // folded words left out of long queries
-	terms    *termList         // indexed terms, for prefix expansion
-	vocab    *vocabulary       // catalogue words, for typos and "did you mean"
-	suggest  *suggester        // autocomplete, built from the same catalogue
+	store      *store
+	bleve      bleve.Index
+	generation uint64
+	refs       atomic.Int64 // references: the creator's, then one per search in flight
+	catalog    *catalog.Catalog
+	cfg        Config
+	analyzer   analysis.Analyzer
+	themes     map[string]string // theme key → canonical label
+	rules      map[string][]rule // synonyms, by the first term they apply to
+	ignored    map[string]bool   // folded words left out of long queries
+	terms      *termList         // indexed terms, for prefix expansion
+	vocab      *vocabulary       // catalogue words, for typos and "did you mean"
+	suggest    *suggester        // autocomplete, built from the same catalogue
 }
 
-// Build indexes a catalogue in memory.
+// store is a bleve index with the number of generations that use it; the last one closes it.
+type store struct {
+	idx  bleve.Index
+	refs atomic.Int64
+}
+
+func (s *store) release() {
+	if s.refs.Add(-1) == 0 {
+		s.idx.Close()
+	}
+}
+
+// Build indexes a catalogue in memory, as generation 1. Close releases it.
 func Build(ctx context.Context, c *catalog.Catalog, cfg Config) (*Index, error) {
 	if cfg.Synonyms == nil {
 		syn, err := DefaultSynonyms()
@@ -98,34 +116,41 @@ func Build(ctx context.Context, c *catalog.Catalog, cfg Config) (*Index, error) 
 	if err != nil {
 		return nil, fmt.Errorf("create index: %w", err)
 	}
+	st := &store{idx: idx}
+	st.refs.Store(1)
+	defer st.release() // the generation below holds its own reference
 	batch := idx.NewBatch()
 	for _, e := range c.Entries {
 		if err := ctx.Err(); err != nil {
-			idx.Close()
 			return nil, err
 		}
 		if err := batch.Index(e.Slug, document(e)); err != nil {
-			idx.Close()
 			return nil, fmt.Errorf("index entry %s: %w", e.Slug, err)
 		}
 	}
 	if err := idx.Batch(batch); err != nil {
-		idx.Close()
 		return nil, fmt.Errorf("index catalogue: %w", err)
 	}
+	return newGeneration(st, c, cfg, 1)
+}
+
+// newGeneration builds what a generation needs beside its bleve index, which must already hold
+// the catalogue's entries.
+func newGeneration(st *store, c *catalog.Catalog, cfg Config, generation uint64) (*Index, error) {
 	ix := &Index{
-		bleve:    idx,
-		catalog:  c,
-		cfg:      cfg,
-		analyzer: m.AnalyzerNamed(frenchAnalyzer),
-		themes:   make(map[string]string),
+		store:      st,
+		bleve:      st.idx,
+		generation: generation,
+		catalog:    c,
+		cfg:        cfg,
+		analyzer:   st.idx.Mapping().AnalyzerNamed(frenchAnalyzer),
+		themes:     make(map[string]string),
 	}
+	var err error
 	if ix.vocab, err = newVocabulary(c, ix.analyze); err != nil {
-		idx.Close()
 		return nil, err
 	}
-	if ix.terms, err = readTerms(idx); err != nil {
-		idx.Close()
+	if ix.terms, err = readTerms(st.idx); err != nil {
 		return nil, err
 	}
 	ix.suggest = ix.newSuggester(c)
@@ -134,14 +159,41 @@ func Build(ctx context.Context, c *catalog.Catalog, cfg Config) (*Index, error) 
 	for _, t := range c.Themes() {
 		ix.themes[catalog.ThemeKey(t.Value)] = t.Value
 	}
+	st.refs.Add(1)
+	ix.refs.Store(1)
 	return ix, nil
 }
 
-// Close releases the index.
-func (ix *Index) Close() error { return ix.bleve.Close() }
+// Close releases the creator's reference; the index is closed once no search uses it.
+func (ix *Index) Close() error {
+	ix.release()
+	return nil
+}
+
+// retain takes a reference, unless the index is already released by everyone.
+func (ix *Index) retain() bool {
+	for {
+		n := ix.refs.Load()
+		if n <= 0 {
+			return false
+		}
+		if ix.refs.CompareAndSwap(n, n+1) {
+			return true
+		}
+	}
+}
+
+func (ix *Index) release() {
+	if ix.refs.Add(-1) == 0 {
+		ix.store.release()
+	}
+}
 
 // Catalog returns the catalogue this index was built from.
 func (ix *Index) Catalog() *catalog.Catalog { return ix.catalog }
+
+// Generation numbers the index: every batch of changes and every full reindex adds one.
+func (ix *Index) Generation() uint64 { return ix.generation }
 
 func newMapping(a Analysis) (*mapping.IndexMappingImpl, error) {
 	m := bleve.NewIndexMapping()

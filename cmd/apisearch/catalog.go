@@ -11,35 +11,53 @@ import (
 // repoCatalog is the default catalogue's folder when the command runs from the repository.
 const repoCatalog = "catalog"
 
-// openCatalog opens the catalogue folder dir, or when dir is empty the repository's catalog/
-// folder if there is one, else the catalogue embedded in the binary. It returns the folder's
-// name for messages and a function that releases it. Symlinks leading out of the folder are
-// refused by os.Root.
-func openCatalog(dir string) (fsys fs.FS, name string, closeFn func(), err error) {
-	if dir == "" {
-		if info, err := os.Stat(repoCatalog + "/apis"); err == nil && info.IsDir() {
-			dir = repoCatalog
-		} else {
-			return catalog.Default(), "(embedded default catalogue)", func() {}, nil
-		}
+// catalogDir returns the catalogue folder to read: dir, or when it is empty the repository's
+// catalog/ folder if there is one, else "" for the catalogue embedded in the binary.
+func catalogDir(dir string) string {
+	if dir != "" {
+		return dir
 	}
-	root, err := os.OpenRoot(dir)
-	if err != nil {
-		return nil, "", nil, fmt.Errorf("catalogue folder %s: %w", dir, err)
+	if info, err := os.Stat(repoCatalog + "/apis"); err == nil && info.IsDir() {
+		return repoCatalog
 	}
-	return root.FS(), dir, func() { root.Close() }, nil
+	return ""
 }
 
-// loadCatalog opens and loads a catalogue folder.
+// catalogName names a folder from catalogDir for messages.
+func catalogName(dir string) string {
+	if dir == "" {
+		return "(embedded default catalogue)"
+	}
+	return dir
+}
+
+// opener returns the function that opens the catalogue folder dir (from catalogDir) afresh,
+// so that a folder replaced behind a symlink is read as it is now. Symlinks leading out of the
+// folder are refused by os.Root.
+func opener(dir string) func() (fs.FS, func(), error) {
+	if dir == "" {
+		return func() (fs.FS, func(), error) { return catalog.Default(), func() {}, nil }
+	}
+	return func() (fs.FS, func(), error) {
+		root, err := os.OpenRoot(dir)
+		if err != nil {
+			return nil, nil, fmt.Errorf("catalogue folder %s: %w", dir, err)
+		}
+		return root.FS(), func() { root.Close() }, nil
+	}
+}
+
+// loadCatalog opens and loads a catalogue folder (see catalogDir).
 func loadCatalog(dir string) (*catalog.Catalog, string, error) {
-	fsys, name, closeFn, err := openCatalog(dir)
+	dir = catalogDir(dir)
+	fsys, closeFn, err := opener(dir)()
 	if err != nil {
 		return nil, "", err
 	}
 	defer closeFn()
 	c, err := catalog.Load(fsys)
 	if err != nil {
-		return nil, name, fmt.Errorf("catalogue folder %s: %w", name, err)
+		return nil, catalogName(dir), fmt.Errorf("catalogue folder %s: %w", catalogName(dir), err)
 	}
-	return c, name, nil
+	return c, catalogName(dir), nil
 }

@@ -41,7 +41,9 @@ func (s *Server) healthz(c *gin.Context) {
 
 // listAPIs answers GET /apis: every entry, in short form, sorted by slug.
 func (s *Server) listAPIs(c *gin.Context) {
-	entries := s.index().Catalog().Entries
+	ix, release := s.index()
+	defer release()
+	entries := ix.Catalog().Entries
 	out := make([]apiSummary, len(entries))
 	for i, e := range entries {
 		out[i] = summarize(e)
@@ -52,7 +54,9 @@ func (s *Server) listAPIs(c *gin.Context) {
 // getAPI answers GET /apis/{slug}: one entry in full.
 func (s *Server) getAPI(c *gin.Context) {
 	slug := c.Param("slug")
-	e := s.index().Catalog().Entry(slug)
+	ix, release := s.index()
+	defer release()
+	e := ix.Catalog().Entry(slug)
 	if e == nil {
 		abort(c, s.log, errorf(CodeNotFound, "no API with slug %q", slug))
 		return

@@ -26,5 +26,7 @@ func (s *Server) autocomplete(c *gin.Context) {
 		abort(c, s.log, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"query": q, "suggestions": s.index().Suggest(q, limit)})
+	ix, release := s.index()
+	defer release()
+	c.JSON(http.StatusOK, gin.H{"query": q, "suggestions": ix.Suggest(q, limit)})
 }

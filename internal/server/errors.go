@@ -15,6 +15,8 @@ const (
 	CodeNotFound         = "not_found"
 	CodeMethodNotAllowed = "method_not_allowed"
 	CodeInternal         = "internal"
+	CodeUnauthorized     = "unauthorized"
+	CodeReindexFailed    = "reindex_failed"
 )
 
 // statusOf maps every error code to its HTTP status: the one place where they meet.
@@ -23,6 +25,8 @@ var statusOf = map[string]int{
 	CodeNotFound:         http.StatusNotFound,
 	CodeMethodNotAllowed: http.StatusMethodNotAllowed,
 	CodeInternal:         http.StatusInternalServerError,
+	CodeUnauthorized:     http.StatusUnauthorized,
+	CodeReindexFailed:    http.StatusServiceUnavailable,
 }
 
 // Error is an error a handler returns to the client, with a code and a message for people.

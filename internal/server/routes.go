@@ -18,6 +18,13 @@ func (s *Server) routes() http.Handler {
 	r.GET("/search", s.search)
 	r.GET("/autocomplete", s.autocomplete)
 
+	// Admin endpoints exist only when a token is configured.
+	if s.adminToken != "" {
+		admin := r.Group("/admin", s.requireAdmin)
+		admin.POST("/reindex", s.reindex)
+		admin.GET("/status", s.status)
+	}
+
 	r.NoRoute(func(c *gin.Context) {
 		abort(c, s.log, errorf(CodeNotFound, "no route for %s %s", c.Request.Method, c.Request.URL.Path))
 	})

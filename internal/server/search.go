@@ -110,7 +110,9 @@ func (s *Server) search(c *gin.Context) {
 		abort(c, s.log, err)
 		return
 	}
-	res, err := s.index().Search(c.Request.Context(), req)
+	ix, release := s.index()
+	defer release()
+	res, err := ix.Search(c.Request.Context(), req)
 	if err != nil {
 		abort(c, s.log, err)
 		return

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 
 	"apisearch/catalog"
 	"apisearch/index"
+	"apisearch/internal/reindex"
 
 	"github.com/gin-gonic/gin"
 )
@@ -38,7 +40,7 @@ func newTestServer(t *testing.T) http.Handler {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ix.Close() })
-	return New(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, func() *index.Index { return ix })
+	return New(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, func() (*index.Index, func()) { return ix, func() {} })
 }
 
 func TestRoutes(t *testing.T) {
@@ -108,10 +110,91 @@ func TestRoutes(t *testing.T) {
 
 func TestPanicAnswersJSON(t *testing.T) {
 	gin.SetMode(gin.TestMode)
-	h := New(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, func() *index.Index { panic("boom") })
+	h := New(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, func() (*index.Index, func()) { panic("boom") })
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest("GET", "/apis", nil))
 	if rec.Code != 500 || !strings.Contains(rec.Body.String(), `"code":"internal"`) || strings.Contains(rec.Body.String(), "boom") {
 		t.Errorf("panic answered %d %s, want 500 with a generic JSON error", rec.Code, rec.Body)
+	}
+}
+
+// fakeAdmin records the admin calls.
+type fakeAdmin struct {
+	reindexed int
+	fail      error
+}
+
+func (f *fakeAdmin) Reindex(context.Context) (reindex.Result, error) {
+	f.reindexed++
+	return reindex.Result{Entries: 2, Generation: 7}, f.fail
+}
+
+func (f *fakeAdmin) Status() reindex.Status { return reindex.Status{Generation: 7, Entries: 2} }
+
+func TestAdmin(t *testing.T) {
+	gin.SetMode(gin.TestMode)
+	ix, err := index.Build(context.Background(), testCatalog(t), index.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	source := func() (*index.Index, func()) { return ix, func() {} }
+	var logs strings.Builder
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	const token = "s3cret-token-for-tests"
+	admin := &fakeAdmin{}
+	on := New(Config{Logger: log, AdminToken: token, Admin: admin}, source)
+	off := New(Config{Logger: log, Admin: admin}, source)
+
+	tests := []struct {
+		name          string
+		h             http.Handler
+		method, path  string
+		authorization string
+		status        int
+		contains      string
+	}{
+		{"reindex", on, "POST", "/admin/reindex", "Bearer " + token, 200, `"generation":7`},
+		{"status", on, "GET", "/admin/status", "Bearer " + token, 200, `"entries":2`},
+		{"no token", on, "POST", "/admin/reindex", "", 401, `"code":"unauthorized"`},
+		{"wrong token", on, "POST", "/admin/reindex", "Bearer nope", 401, `"code":"unauthorized"`},
+		{"empty token", on, "GET", "/admin/status", "Bearer ", 401, `"code":"unauthorized"`},
+		{"not bearer", on, "GET", "/admin/status", "Basic " + token, 401, `"code":"unauthorized"`},
+		{"overlong token", on, "GET", "/admin/status", "Bearer " + strings.Repeat(token, 100), 401, `"code":"unauthorized"`},
+		{"token in the query string", on, "GET", "/admin/status?token=" + token, "", 401, `"code":"unauthorized"`},
+		{"GET on reindex", on, "GET", "/admin/reindex", "Bearer " + token, 405, `"code":"method_not_allowed"`},
+		{"disabled: reindex", off, "POST", "/admin/reindex", "Bearer " + token, 404, `"code":"not_found"`},
+		{"disabled: empty header", off, "GET", "/admin/status", "Bearer ", 404, `"code":"not_found"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := httptest.NewRequest(tt.method, tt.path, nil)
+			if tt.authorization != "" {
+				req.Header.Set("Authorization", tt.authorization)
+			}
+			rec := httptest.NewRecorder()
+			tt.h.ServeHTTP(rec, req)
+			if rec.Code != tt.status || !strings.Contains(rec.Body.String(), tt.contains) {
+				t.Errorf("%s %s = %d %s, want %d with %s", tt.method, tt.path, rec.Code, rec.Body, tt.status, tt.contains)
+			}
+		})
+	}
+	if admin.reindexed != 1 {
+		t.Errorf("reindex ran %d times, want once (refused requests must not run it)", admin.reindexed)
+	}
+	if strings.Contains(logs.String(), token) {
+		t.Errorf("the token appears in the logs:\n%s", logs.String())
+	}
+	if !strings.Contains(logs.String(), "admin request refused") {
+		t.Errorf("refused admin requests are not logged")
+	}
+
+	admin.fail = errors.New("catalogue folder is gone")
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest("POST", "/admin/reindex", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	on.ServeHTTP(rec, req)
+	if rec.Code != 503 || !strings.Contains(rec.Body.String(), "the previous index keeps serving") {
+		t.Errorf("failed reindex = %d %s, want 503 saying the old index keeps serving", rec.Code, rec.Body)
 	}
 }

@@ -1,0 +1,226 @@
+// Package reindex keeps the served index in step with the catalogue folder: the first build,
+// the watcher's batches applied incrementally, and full rebuilds swapped in without downtime.
+package reindex
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"sync"
+	"time"
+
+	"apisearch/catalog"
+	"apisearch/index"
+	"apisearch/internal/watch"
+)
+
+// Opener opens the catalogue folder afresh, so that a folder replaced or swapped behind a
+// symlink is read as it is now; the function it returns releases it.
+type Opener func() (fs.FS, func(), error)
+
+// Config holds what a Reindexer needs.
+type Config struct {
+	Open   Opener
+	Index  index.Config
+	Logger *slog.Logger
+}
+
+// Reindexer owns the served index and every change to it.
+type Reindexer struct {
+	cfg  Config
+	log  *slog.Logger
+	live *index.Live
+
+	mu sync.Mutex // one load-and-apply at a time
+
+	stateMu    sync.Mutex // guards what Status reads
+	lastChange time.Time
+	lastFull   time.Time
+	watcher    func() watch.State
+
+	flightMu sync.Mutex
+	flight   *flight // the full rebuild in progress, shared by concurrent requests
+}
+
+// flight is one full rebuild that every concurrent Reindex call waits for.
+type flight struct {
+	done chan struct{}
+	res  Result
+	err  error
+}
+
+// Result is what a full reindex did.
+type Result struct {
+	Entries    int     `json:"entries"`
+	Errors     int     `json:"errors"`
+	Warnings   int     `json:"warnings"`
+	DurationMS float64 `json:"duration_ms"`
+	Generation uint64  `json:"generation"`
+}
+
+// New loads the catalogue and builds the first index.
+func New(ctx context.Context, cfg Config) (*Reindexer, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	r := &Reindexer{cfg: cfg, log: cfg.Logger}
+	c, err := r.load(nil)
+	if err != nil {
+		return nil, err
+	}
+	ix, err := index.Build(ctx, c, cfg.Index)
+	if err != nil {
+		return nil, err
+	}
+	r.live = index.NewLive(ix)
+	r.lastChange, r.lastFull = time.Now(), time.Now()
+	return r, nil
+}
+
+// SetWatcher makes Status report the state of the watcher that calls Apply.
+func (r *Reindexer) SetWatcher(state func() watch.State) {
+	r.stateMu.Lock()
+	defer r.stateMu.Unlock()
+	r.watcher = state
+}
+
+// Live returns the served index.
+func (r *Reindexer) Live() *index.Live { return r.live }
+
+// Close releases the served index.
+func (r *Reindexer) Close() { r.live.Close() }
+
+func (r *Reindexer) load(prev *catalog.Catalog) (*catalog.Catalog, error) {
+	fsys, closeFn, err := r.cfg.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer closeFn()
+	c, err := catalog.Reload(fsys, prev)
+	if err != nil {
+		return nil, fmt.Errorf("load catalogue: %w", err)
+	}
+	return c, nil
+}
+
+func (r *Reindexer) current() *catalog.Catalog {
+	ix, release := r.live.Acquire()
+	defer release()
+	return ix.Catalog()
+}
+
+// Apply reads the catalogue again after the watcher's batch and applies what changed to the
+// index. A failure is logged and leaves the index as it was.
+func (r *Reindexer) Apply(ctx context.Context, b watch.Batch) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	start := time.Now()
+	c, err := r.load(r.current())
+	if err != nil {
+		r.log.Error("catalogue change not applied: the previous index keeps serving", "err", err, "resync", b.Resync)
+		return
+	}
+	d, err := r.live.Apply(ctx, c)
+	if err != nil {
+		r.log.Error("catalogue change not applied: the previous index keeps serving", "err", err)
+		return
+	}
+	if d != (index.Diff{}) {
+		r.stateMu.Lock()
+		r.lastChange = time.Now()
+		r.stateMu.Unlock()
+	}
+	r.log.Info("catalogue change applied", "files", len(b.Paths), "resync", b.Resync, "reason", b.Reason,
+		"added", d.Added, "changed", d.Changed, "removed", d.Removed,
+		"errors", c.Count(catalog.SeverityError), "generation", r.live.Generation(), "took", time.Since(start).Round(time.Microsecond))
+}
+
+// Reindex rebuilds the whole index from the catalogue beside the serving one and swaps it in;
+// searches keep answering from the old one meanwhile, and a failed rebuild leaves it serving.
+// Concurrent calls share one rebuild. ctx only bounds the wait: the rebuild goes on for the
+// others if a caller leaves.
+func (r *Reindexer) Reindex(ctx context.Context) (Result, error) {
+	r.flightMu.Lock()
+	f := r.flight
+	if f == nil {
+		f = &flight{done: make(chan struct{})}
+		r.flight = f
+		go func() {
+			f.res, f.err = r.rebuild(context.WithoutCancel(ctx))
+			r.flightMu.Lock()
+			r.flight = nil
+			r.flightMu.Unlock()
+			close(f.done)
+		}()
+	}
+	r.flightMu.Unlock()
+	select {
+	case <-f.done:
+		return f.res, f.err
+	case <-ctx.Done():
+		return Result{}, ctx.Err()
+	}
+}
+
+func (r *Reindexer) rebuild(ctx context.Context) (Result, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	start := time.Now()
+	c, err := r.load(r.current())
+	if err != nil {
+		return Result{}, err
+	}
+	ix, err := index.Build(ctx, c, r.cfg.Index)
+	if err != nil {
+		return Result{}, err
+	}
+	r.live.Swap(ix)
+	r.stateMu.Lock()
+	r.lastChange, r.lastFull = time.Now(), time.Now()
+	r.stateMu.Unlock()
+	res := Result{
+		Entries:    len(c.Entries),
+		Errors:     c.Count(catalog.SeverityError),
+		Warnings:   c.Count(catalog.SeverityWarning),
+		DurationMS: float64(time.Since(start).Microseconds()) / 1000,
+		Generation: r.live.Generation(),
+	}
+	r.log.Info("full reindex done", "entries", res.Entries, "errors", res.Errors, "generation", res.Generation, "took_ms", res.DurationMS)
+	return res, nil
+}
+
+// Status is the state of the index and of the catalogue, for ops.
+type Status struct {
+	Generation      uint64            `json:"generation"`
+	Entries         int               `json:"entries"`
+	LastChange      time.Time         `json:"last_change"`
+	LastFullReindex time.Time         `json:"last_full_reindex"`
+	Watcher         *watch.State      `json:"watcher"` // null when the catalogue is not watched
+	Errors          int               `json:"errors"`
+	Warnings        int               `json:"warnings"`
+	Problems        []catalog.Problem `json:"problems"` // every current error and warning
+}
+
+// Status returns the current status.
+func (r *Reindexer) Status() Status {
+	ix, release := r.live.Acquire()
+	defer release()
+	c := ix.Catalog()
+	r.stateMu.Lock()
+	st := Status{Generation: ix.Generation(), Entries: len(c.Entries), LastChange: r.lastChange, LastFullReindex: r.lastFull}
+	watcher := r.watcher
+	r.stateMu.Unlock()
+	if watcher != nil {
+		ws := watcher()
+		st.Watcher = &ws
+	}
+	st.Problems = []catalog.Problem{}
+	for _, p := range c.Problems {
+		if p.Severity != catalog.SeverityHint {
+			st.Problems = append(st.Problems, p)
+		}
+	}
+	st.Errors, st.Warnings = c.Count(catalog.SeverityError), c.Count(catalog.SeverityWarning)
+	return st
+}

@@ -27,12 +27,17 @@ const (
 // ErrNoCatalog means a folder holds neither layout.
 var ErrNoCatalog = errors.New("no catalogue here: expected a folder apis/ (YAML layout) or api/ (national catalogue layout)")
 
-// DetectLayout tells which layout the folder uses.
+// DetectLayout tells which layout the folder uses, from its entries' folder or, when that
+// folder is missing (deleted while a checkout re-creates it), from its producers' folder.
 func DetectLayout(fsys fs.FS) (Layout, error) {
-	if isDir(fsys, "apis") {
+	switch {
+	case isDir(fsys, "apis"):
 		return LayoutYAML, nil
-	}
-	if isDir(fsys, "api") {
+	case isDir(fsys, "api"):
+		return LayoutAPIGouv, nil
+	case isDir(fsys, "producers"):
+		return LayoutYAML, nil
+	case isDir(fsys, "producteurs"):
 		return LayoutAPIGouv, nil
 	}
 	return "", ErrNoCatalog

@@ -22,11 +22,17 @@ func noEnv(string) string { return "" }
 // the server is stopped at the end of the test.
 func startServe(t *testing.T, args ...string) string {
 	t.Helper()
+	return startServeEnv(t, noEnv, args...)
+}
+
+// startServeEnv is startServe with an environment.
+func startServeEnv(t *testing.T, getenv func(string) string, args ...string) string {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), noEnv, pw, io.Discard)
+		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), getenv, pw, io.Discard)
 		pw.Close()
 	}()
 	t.Cleanup(func() {
@@ -202,5 +208,95 @@ func TestUsage(t *testing.T) {
 	err := run(context.Background(), []string{"frobnicate"}, noEnv, io.Discard, &errOut)
 	if ee, ok := err.(exitError); !ok || ee != 2 || !strings.Contains(errOut.String(), `unknown command "frobnicate"`) {
 		t.Errorf("unknown command: err = %v, stderr %q", err, errOut.String())
+	}
+}
+
+func TestServeFollowsTheFolderAndAdmin(t *testing.T) {
+	dir := t.TempDir()
+	write := func(rel, content string) {
+		p := filepath.Join(dir, rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("producers/dinum.yaml", "name: DINUM\ntype: Ministère\n")
+	write("apis/a.yaml", "title: API Alpha\ntagline: Une.\nproducer: dinum\naccess: open\n")
+	const token = "token-de-test"
+	env := func(k string) string {
+		if k == "APISEARCH_ADMIN_TOKEN" {
+			return token
+		}
+		return ""
+	}
+	base := startServeEnv(t, env, "--catalog", dir, "--debounce", "50ms")
+
+	write("apis/b.yaml", "title: API Bravo\ntagline: Une.\nproducer: dinum\naccess: open\n")
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		var res struct{ Total int }
+		getJSON(t, base+"/search?q=bravo", &res)
+		if res.Total == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("a new file was not searchable within 5s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+
+	req, _ := http.NewRequest("POST", base+"/admin/reindex", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reindexed struct{ Entries, Generation int }
+	json.NewDecoder(resp.Body).Decode(&reindexed)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || reindexed.Entries != 2 || reindexed.Generation < 2 {
+		t.Errorf("POST /admin/reindex = %d %+v", resp.StatusCode, reindexed)
+	}
+	req, _ = http.NewRequest("GET", base+"/admin/status", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var status struct {
+		Entries int
+		Watcher *struct {
+			Running bool
+			Watches int
+		}
+	}
+	json.NewDecoder(resp.Body).Decode(&status)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || status.Entries != 2 || status.Watcher == nil || !status.Watcher.Running {
+		t.Errorf("GET /admin/status = %d %+v", resp.StatusCode, status)
+	}
+}
+
+func TestServeFrozenWithoutAdmin(t *testing.T) {
+	dir := t.TempDir()
+	for rel, content := range map[string]string{
+		"producers/dinum.yaml": "name: DINUM\ntype: Ministère\n",
+		"apis/a.yaml":          "title: API Alpha\ntagline: Une.\nproducer: dinum\naccess: open\n",
+	} {
+		os.MkdirAll(filepath.Join(dir, filepath.Dir(rel)), 0o755)
+		os.WriteFile(filepath.Join(dir, rel), []byte(content), 0o644)
+	}
+	base := startServe(t, "--catalog", dir, "--watch=false")
+	os.WriteFile(filepath.Join(dir, "apis/b.yaml"), []byte("title: API Bravo\ntagline: Une.\nproducer: dinum\naccess: open\n"), 0o644)
+	time.Sleep(500 * time.Millisecond)
+	var res struct{ Total int }
+	if getJSON(t, base+"/search?q=bravo", &res); res.Total != 0 {
+		t.Errorf("--watch=false: a new file was indexed")
+	}
+	var e struct{ Error struct{ Code string } }
+	if status := getJSON(t, base+"/admin/status", &e); status != 404 || e.Error.Code != "not_found" {
+		t.Errorf("no admin token: GET /admin/status = %d %+v, want 404", status, e)
 	}
 }

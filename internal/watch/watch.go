@@ -144,6 +144,10 @@ func (w *Watcher) Run(ctx context.Context) error {
 		}
 		timer.Reset(wait)
 	}
+	// Files written between the caller's first load and the watches being in place would be
+	// missed: read everything once more now that they are.
+	resync, reason = true, "watches set up"
+	arm()
 	for {
 		select {
 		case <-ctx.Done():

@@ -53,13 +53,9 @@ func start(t *testing.T, setup func(*Watcher)) *harness {
 			t.Error("watcher did not stop")
 		}
 	})
-	// Wait until the watches are in place.
-	deadline := time.Now().Add(5 * time.Second)
-	for !w.State().Running || w.State().Watches == 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("watcher did not start")
-		}
-		time.Sleep(10 * time.Millisecond)
+	// The first batch re-reads everything once the watches are in place.
+	if b := h.next(); !b.Resync || b.Reason != "watches set up" {
+		t.Fatalf("first batch = %+v, want the resync that follows setting up the watches", b)
 	}
 	return h
 }
@@ -184,7 +180,7 @@ func TestOverflowResyncsAndIsVisible(t *testing.T) {
 		t.Errorf("overflow: batch = %+v, want a resync", b)
 	}
 	st := h.w.State()
-	if !strings.Contains(st.LastError, "overflowed") || st.ErrorAt.IsZero() || st.Resyncs != 1 {
+	if !strings.Contains(st.LastError, "overflowed") || st.ErrorAt.IsZero() || st.Resyncs != 2 {
 		t.Errorf("overflow not visible in the state: %+v", st)
 	}
 }

@@ -54,7 +54,7 @@ type Diff struct {
 
 // Apply moves to catalogue c incrementally: the entries added, changed or removed since the
 // current generation are applied to its bleve index in one batch, and a new generation is made
-// over it. A search that overlaps the batch may see a new or changed entry with the previous
+// over it (none when nothing changed). A search that overlaps the batch may see a new or changed entry with the previous
 // generation's catalogue; entries it does not know are left out of its hits.
 func (l *Live) Apply(ctx context.Context, c *catalog.Catalog) (Diff, error) {
 	l.mu.Lock()
@@ -84,6 +84,9 @@ func (l *Live) Apply(ctx context.Context, c *catalog.Catalog) (Diff, error) {
 	}
 	if err := ctx.Err(); err != nil {
 		return Diff{}, err
+	}
+	if batch.Size() == 0 && reflect.DeepEqual(old.catalog.Problems, c.Problems) && old.catalog.Layout == c.Layout {
+		return d, nil // nothing changed: no new generation
 	}
 	if batch.Size() > 0 {
 		if err := old.bleve.Batch(batch); err != nil {

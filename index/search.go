@@ -51,6 +51,8 @@ type Result struct {
 	Hits       []Hit   `json:"hits"`
 	Facets     Facets  `json:"facets"`
 	DidYouMean string  `json:"did_you_mean,omitempty"`
+	// Generation is the index generation that answered: it grows with every change.
+	Generation uint64 `json:"generation"`
 }
 
 // Hit is one entry found, with its matched words highlighted.
@@ -126,6 +128,7 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 		}
 	}
 	res.TookMS = float64(time.Since(start).Microseconds()) / 1000
+	res.Generation = ix.generation
 	return res, nil
 }
 

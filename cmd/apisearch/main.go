@@ -36,6 +36,7 @@ const usage = `apisearch: the search service of the French catalogue of public A
 Usage:
   apisearch serve [flags]          serve the catalogue over HTTP
   apisearch check [flags] [DIR]    validate a catalogue folder and print a report
+  apisearch healthcheck [flags]    exit 0 when the local service is ready (for containers)
 
 Run "apisearch COMMAND --help" for a command's flags.
 `
@@ -51,6 +52,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return serve(ctx, args[1:], getenv, stdout, stderr)
 	case "check":
 		return check(args[1:], stdout, stderr)
+	case "healthcheck":
+		return healthcheck(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

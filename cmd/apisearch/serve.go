@@ -9,12 +9,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
-	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"apisearch/catalog"
+	"apisearch/index"
 	"apisearch/internal/reindex"
 	"apisearch/internal/server"
 	"apisearch/internal/watch"
@@ -22,65 +22,107 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// serveConfig is the configuration of the serve command.
-type serveConfig struct {
-	Addr           string
-	Catalog        string
-	Watch          bool
-	Debounce       time.Duration
-	AdminTokenFile string
-}
+// HTTP server limits: slow or huge requests are cut before they cost anything.
+const (
+	readHeaderTimeout = 5 * time.Second
+	readTimeout       = 10 * time.Second
+	writeTimeout      = 30 * time.Second
+	idleTimeout       = 2 * time.Minute
+	maxHeaderBytes    = 32 << 10
+	shutdownTimeout   = 10 * time.Second
+)
 
-// serve loads the catalogue and answers HTTP until ctx is done.
+// serve answers HTTP until ctx is done: it listens at once (ready after the first index is
+// built, /readyz says when), follows the catalogue folder, and stops gracefully.
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fl := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fl.SetOutput(stderr)
-	var cfg serveConfig
-	fl.StringVar(&cfg.Addr, "addr", ":8080", "address to listen on")
-	fl.StringVar(&cfg.Catalog, "catalog", "", "catalogue folder (default: ./catalog when run from the repository, else the embedded catalogue)")
-	fl.BoolVar(&cfg.Watch, "watch", true, "follow changes to the catalogue folder; false serves a frozen catalogue")
-	fl.DurationVar(&cfg.Debounce, "debounce", 200*time.Millisecond, "quiet time that closes a batch of file changes")
-	fl.StringVar(&cfg.AdminTokenFile, "admin-token-file", "", "file holding the admin token (else APISEARCH_ADMIN_TOKEN); no token, no admin endpoints")
-	if err := fl.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return exitError(2)
+	cfg, err := parseServeConfig(args, getenv, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
 	}
-	if fl.NArg() > 0 {
-		fmt.Fprintf(stderr, "apisearch serve: unexpected argument %q\n", fl.Arg(0))
-		return exitError(2)
-	}
-	log := slog.New(slog.NewTextHandler(stderr, nil))
-	token, err := adminToken(cfg.AdminTokenFile, getenv)
 	if err != nil {
-		fmt.Fprintln(stderr, "apisearch serve:", err)
+		fmt.Fprintln(stderr, "apisearch serve: invalid configuration:", err)
 		return exitError(2)
+	}
+	log := newLogger(cfg, stderr)
+	dir := catalogDir(cfg.Catalog)
+
+	var ready atomic.Pointer[reindex.Reindexer]
+	source := func() (*index.Index, func()) {
+		if r := ready.Load(); r != nil {
+			return r.Live().Acquire()
+		}
+		return nil, nil
+	}
+	admin := func() server.Admin {
+		if r := ready.Load(); r != nil {
+			return r
+		}
+		return nil
+	}
+	registry := newRegistry(func() (reindex.Status, bool) {
+		if r := ready.Load(); r != nil {
+			return r.Status(), true
+		}
+		return reindex.Status{}, false
+	})
+	gin.SetMode(gin.ReleaseMode)
+	handler, err := server.New(server.Config{
+		Logger: log, AdminToken: cfg.AdminToken, Admin: admin, CORSOrigins: cfg.CORSOrigins,
+		RateLimit: cfg.RateLimit, TrustedProxies: cfg.TrustedProxies, Registry: registry,
+	}, source)
+	if err != nil {
+		fmt.Fprintln(stderr, "apisearch serve: invalid configuration:", err)
+		return exitError(2)
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	srv := &http.Server{
+		Handler: handler, ReadHeaderTimeout: readHeaderTimeout, ReadTimeout: readTimeout,
+		WriteTimeout: writeTimeout, IdleTimeout: idleTimeout, MaxHeaderBytes: maxHeaderBytes,
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	log.Info("listening", "addr", ln.Addr().String(), "catalog", catalogName(dir), "admin", cfg.AdminToken != "",
+		"cors_origins", cfg.CORSOrigins, "rate_limit", cfg.RateLimit, "watch", cfg.Watch && dir != "")
+	if cfg.AdminToken == "" {
+		log.Info("admin endpoints disabled: no admin token configured")
 	}
 
-	dir := catalogDir(cfg.Catalog)
+	var background sync.WaitGroup
+	ctx, cancel := context.WithCancel(ctx)
+	defer func() {
+		cancel()
+		background.Wait()
+		if r := ready.Load(); r != nil {
+			r.Close()
+		}
+	}()
+
 	start := time.Now()
-	r, err := reindex.New(ctx, reindex.Config{Open: opener(dir), Logger: log})
+	r, err := reindex.New(ctx, reindex.Config{Open: opener(dir), Index: index.Config{}, Logger: log})
 	if err != nil {
+		shutdown(srv, log)
+		if ctx.Err() != nil {
+			return nil // stopped while starting
+		}
 		return err
 	}
-	defer r.Close()
+	ready.Store(r)
 	st := r.Status()
-	log.Info("catalogue indexed", "folder", catalogName(dir), "entries", st.Entries, "errors", st.Errors,
-		"warnings", st.Warnings, "took", time.Since(start).Round(time.Millisecond))
+	log.Info("ready", "entries", st.Entries, "errors", st.Errors, "warnings", st.Warnings, "took", time.Since(start).Round(time.Millisecond))
 	for _, p := range st.Problems {
 		if p.Severity == catalog.SeverityError {
 			log.Warn("catalogue entry skipped", "problem", p.String())
 		}
 	}
+	fmt.Fprintf(stdout, "apisearch serving %d APIs on http://%s\n", st.Entries, ln.Addr())
 
-	var background sync.WaitGroup
-	defer background.Wait()
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	if cfg.Watch && dir != "" {
 		w, err := watch.New(watch.Config{Dir: dir, Debounce: cfg.Debounce, Logger: log}, r.Apply)
 		if err != nil {
+			shutdown(srv, log)
 			return err
 		}
 		r.SetWatcher(w.State)
@@ -90,46 +132,19 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			}
 		})
 	}
-	if token == "" {
-		log.Info("admin endpoints disabled: no admin token configured")
-	}
 
-	gin.SetMode(gin.ReleaseMode)
-	handler := server.New(server.Config{Logger: log, AdminToken: token, Admin: r}, r.Live().Acquire)
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
-	}
-	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 5 * time.Second}
-	log.Info("listening", "addr", ln.Addr().String())
-	fmt.Fprintf(stdout, "apisearch serving %d APIs on http://%s\n", st.Entries, ln.Addr())
-
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
 	select {
-	case err := <-done:
+	case err := <-served:
 		return err
 	case <-ctx.Done():
 	}
-	shutdownCtx, cancelShutdown := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancelShutdown()
-	log.Info("shutting down")
-	return srv.Shutdown(shutdownCtx)
+	return shutdown(srv, log)
 }
 
-// adminToken reads the admin token from file, else from APISEARCH_ADMIN_TOKEN; "" disables
-// admin. A file that cannot be read, or holds an empty token, is a configuration error.
-func adminToken(file string, getenv func(string) string) (string, error) {
-	if file == "" {
-		return strings.TrimSpace(getenv("APISEARCH_ADMIN_TOKEN")), nil
-	}
-	data, err := os.ReadFile(file)
-	if err != nil {
-		return "", fmt.Errorf("admin token file: %w", err)
-	}
-	token := strings.TrimSpace(string(data))
-	if token == "" {
-		return "", fmt.Errorf("admin token file %s is empty", file)
-	}
-	return token, nil
+// shutdown stops accepting connections and waits, within a bound, for requests in flight.
+func shutdown(srv *http.Server, log *slog.Logger) error {
+	log.Info("shutting down")
+	ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	return srv.Shutdown(ctx)
 }

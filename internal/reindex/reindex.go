@@ -37,6 +37,8 @@ type Reindexer struct {
 	stateMu    sync.Mutex // guards what Status reads
 	lastChange time.Time
 	lastFull   time.Time
+	reindexes  uint64
+	lastTook   time.Duration
 	watcher    func() watch.State
 
 	flightMu sync.Mutex
@@ -178,6 +180,8 @@ func (r *Reindexer) rebuild(ctx context.Context) (Result, error) {
 	r.live.Swap(ix)
 	r.stateMu.Lock()
 	r.lastChange, r.lastFull = time.Now(), time.Now()
+	r.reindexes++
+	r.lastTook = time.Since(start)
 	r.stateMu.Unlock()
 	res := Result{
 		Entries:    len(c.Entries),
@@ -196,7 +200,9 @@ type Status struct {
 	Entries         int               `json:"entries"`
 	LastChange      time.Time         `json:"last_change"`
 	LastFullReindex time.Time         `json:"last_full_reindex"`
-	Watcher         *watch.State      `json:"watcher"` // null when the catalogue is not watched
+	Reindexes       uint64            `json:"reindexes"`       // full rebuilds since start
+	LastReindexMS   float64           `json:"last_reindex_ms"` // how long the last one took
+	Watcher         *watch.State      `json:"watcher"`         // null when the catalogue is not watched
 	Errors          int               `json:"errors"`
 	Warnings        int               `json:"warnings"`
 	Problems        []catalog.Problem `json:"problems"` // every current error and warning
@@ -208,7 +214,8 @@ func (r *Reindexer) Status() Status {
 	defer release()
 	c := ix.Catalog()
 	r.stateMu.Lock()
-	st := Status{Generation: ix.Generation(), Entries: len(c.Entries), LastChange: r.lastChange, LastFullReindex: r.lastFull}
+	st := Status{Generation: ix.Generation(), Entries: len(c.Entries), LastChange: r.lastChange, LastFullReindex: r.lastFull,
+		Reindexes: r.reindexes, LastReindexMS: float64(r.lastTook.Microseconds()) / 1000}
 	watcher := r.watcher
 	r.stateMu.Unlock()
 	if watcher != nil {

@@ -22,11 +22,11 @@ func (s *Server) requireAdmin(c *gin.Context) {
 		reason = "no bearer token"
 	case len(token) > maxTokenLength:
 		reason = "token too long"
-	case !s.tokenMatches(token):
+	case !tokenMatches(token, s.cfg.AdminToken):
 		reason = "wrong token"
 	}
 	if reason != "" {
-		s.log.Warn("admin request refused", "method", c.Request.Method, "path", c.Request.URL.Path, "client", c.ClientIP(), "reason", reason)
+		s.log.Warn("admin request refused", "request_id", c.GetString(requestIDKey), "method", c.Request.Method, "path", c.Request.URL.Path, "client", c.ClientIP(), "reason", reason)
 		c.Header("WWW-Authenticate", `Bearer realm="apisearch admin"`)
 		abort(c, s.log, errorf(CodeUnauthorized, "a valid admin token is required in the Authorization: Bearer header"))
 		return
@@ -36,19 +36,24 @@ func (s *Server) requireAdmin(c *gin.Context) {
 
 // tokenMatches compares digests, so that neither the token's content nor its length leaks
 // through timing; an empty configured token never matches.
-func (s *Server) tokenMatches(token string) bool {
-	if s.adminToken == "" || token == "" {
+func tokenMatches(token, configured string) bool {
+	if configured == "" || token == "" {
 		return false
 	}
-	got, want := sha256.Sum256([]byte(token)), sha256.Sum256([]byte(s.adminToken))
+	got, want := sha256.Sum256([]byte(token)), sha256.Sum256([]byte(configured))
 	return subtle.ConstantTimeCompare(got[:], want[:]) == 1
 }
 
 // reindex answers POST /admin/reindex: a full rebuild, swapped in without downtime.
 func (s *Server) reindex(c *gin.Context) {
-	res, err := s.admin.Reindex(c.Request.Context())
+	admin := s.cfg.Admin()
+	if admin == nil {
+		abort(c, s.log, errorf(CodeNotReady, "the index is being built; try again in a moment"))
+		return
+	}
+	res, err := admin.Reindex(c.Request.Context())
 	if err != nil {
-		s.log.Error("reindex failed", "err", err)
+		s.log.Error("reindex failed", "request_id", c.GetString(requestIDKey), "err", err)
 		abort(c, s.log, errorf(CodeReindexFailed, "reindex failed, the previous index keeps serving: %v", err))
 		return
 	}
@@ -57,5 +62,10 @@ func (s *Server) reindex(c *gin.Context) {
 
 // status answers GET /admin/status.
 func (s *Server) status(c *gin.Context) {
-	c.JSON(http.StatusOK, s.admin.Status())
+	admin := s.cfg.Admin()
+	if admin == nil {
+		abort(c, s.log, errorf(CodeNotReady, "the index is being built; try again in a moment"))
+		return
+	}
+	c.JSON(http.StatusOK, admin.Status())
 }

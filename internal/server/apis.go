@@ -35,13 +35,12 @@ func summarize(e *catalog.Entry) apiSummary {
 	}
 }
 
-func (s *Server) healthz(c *gin.Context) {
-	c.JSON(http.StatusOK, gin.H{"status": "ok"})
-}
-
 // listAPIs answers GET /apis: every entry, in short form, sorted by slug.
 func (s *Server) listAPIs(c *gin.Context) {
-	ix, release := s.index()
+	ix, release, ok := s.acquire(c)
+	if !ok {
+		return
+	}
 	defer release()
 	entries := ix.Catalog().Entries
 	out := make([]apiSummary, len(entries))
@@ -54,7 +53,10 @@ func (s *Server) listAPIs(c *gin.Context) {
 // getAPI answers GET /apis/{slug}: one entry in full.
 func (s *Server) getAPI(c *gin.Context) {
 	slug := c.Param("slug")
-	ix, release := s.index()
+	ix, release, ok := s.acquire(c)
+	if !ok {
+		return
+	}
 	defer release()
 	e := ix.Catalog().Entry(slug)
 	if e == nil {

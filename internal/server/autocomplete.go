@@ -26,7 +26,10 @@ func (s *Server) autocomplete(c *gin.Context) {
 		abort(c, s.log, err)
 		return
 	}
-	ix, release := s.index()
+	ix, release, ok := s.acquire(c)
+	if !ok {
+		return
+	}
 	defer release()
 	c.JSON(http.StatusOK, gin.H{"query": q, "suggestions": ix.Suggest(q, limit)})
 }

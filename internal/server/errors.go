@@ -17,6 +17,10 @@ const (
 	CodeInternal         = "internal"
 	CodeUnauthorized     = "unauthorized"
 	CodeReindexFailed    = "reindex_failed"
+	CodeNotReady         = "not_ready"
+	CodeRateLimited      = "rate_limited"
+	CodeURITooLong       = "uri_too_long"
+	CodeBodyTooLarge     = "body_too_large"
 )
 
 // statusOf maps every error code to its HTTP status: the one place where they meet.
@@ -27,6 +31,10 @@ var statusOf = map[string]int{
 	CodeInternal:         http.StatusInternalServerError,
 	CodeUnauthorized:     http.StatusUnauthorized,
 	CodeReindexFailed:    http.StatusServiceUnavailable,
+	CodeNotReady:         http.StatusServiceUnavailable,
+	CodeRateLimited:      http.StatusTooManyRequests,
+	CodeURITooLong:       http.StatusRequestURITooLong,
+	CodeBodyTooLarge:     http.StatusRequestEntityTooLarge,
 }
 
 // Error is an error a handler returns to the client, with a code and a message for people.
@@ -41,13 +49,17 @@ func errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
-// abort writes err as the JSON error response. An error that is not an *Error is internal: it
-// is logged, and the client gets a generic message.
+// abort writes err as the JSON error response, never cached. An error that is not an *Error
+// is internal: it is logged with the request's ID, and the client gets a generic message.
 func abort(c *gin.Context, log *slog.Logger, err error) {
 	var e *Error
 	if !errors.As(err, &e) {
-		log.ErrorContext(c.Request.Context(), "internal error", "method", c.Request.Method, "path", c.Request.URL.Path, "err", err)
+		log.ErrorContext(c.Request.Context(), "internal error", "request_id", c.GetString(requestIDKey),
+			"method", c.Request.Method, "path", c.Request.URL.Path, "err", err)
 		e = errorf(CodeInternal, "internal error")
 	}
+	h := c.Writer.Header()
+	h.Del("ETag")
+	h.Set("Cache-Control", "no-store")
 	c.AbortWithStatusJSON(statusOf[e.Code], gin.H{"error": e})
 }

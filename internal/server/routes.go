@@ -2,25 +2,43 @@ package server
 
 import (
 	"net/http"
+	"strings"
 
+	"github.com/gin-contrib/cors"
+	"github.com/gin-contrib/gzip"
 	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// routes lists every route of the service.
-func (s *Server) routes() http.Handler {
+// routes lists every route of the service, with the middleware each group gets.
+func (s *Server) routes() (http.Handler, error) {
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
-	r.Use(gin.CustomRecoveryWithWriter(nil, s.recovered))
+	// gin trusts every proxy by default, which would let any client choose its IP through
+	// X-Forwarded-For and escape the rate limit.
+	if err := r.SetTrustedProxies(s.cfg.TrustedProxies); err != nil {
+		return nil, err
+	}
+	r.Use(s.requestID, s.observe, gin.CustomRecoveryWithWriter(nil, s.recovered), s.limitRequest)
+	if len(s.cfg.CORSOrigins) > 0 {
+		r.Use(s.cors())
+	}
 
+	// Probes and metrics: for ops and orchestrators.
 	r.GET("/healthz", s.healthz)
-	r.GET("/apis", s.listAPIs)
-	r.GET("/apis/:slug", s.getAPI)
-	r.GET("/search", s.search)
-	r.GET("/autocomplete", s.autocomplete)
+	r.GET("/readyz", s.readyz)
+	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.cfg.Registry, promhttp.HandlerOpts{})))
 
-	// Admin endpoints exist only when a token is configured.
-	if s.adminToken != "" {
-		admin := r.Group("/admin", s.requireAdmin)
+	// The public API: rate-limited, cached by generation, compressed.
+	public := r.Group("", s.rateLimit, s.cache, gzip.Gzip(gzip.DefaultCompression))
+	public.GET("/search", s.search)
+	public.GET("/autocomplete", s.autocomplete)
+	public.GET("/apis", s.listAPIs)
+	public.GET("/apis/:slug", s.getAPI)
+
+	// Admin endpoints exist only when a token is configured; never CORS, never cached.
+	if s.cfg.AdminToken != "" {
+		admin := r.Group("/admin", s.noStore, s.requireAdmin)
 		admin.POST("/reindex", s.reindex)
 		admin.GET("/status", s.status)
 	}
@@ -31,5 +49,46 @@ func (s *Server) routes() http.Handler {
 	r.NoMethod(func(c *gin.Context) {
 		abort(c, s.log, errorf(CodeMethodNotAllowed, "method %s is not allowed on %s", c.Request.Method, c.Request.URL.Path))
 	})
-	return r
+	return r, nil
+}
+
+// cors answers the public site's cross-origin requests and preflights; admin paths never get
+// CORS headers, so a browser on another origin can never call them.
+func (s *Server) cors() gin.HandlerFunc {
+	cfg := cors.Config{
+		AllowMethods:  []string{"GET", "OPTIONS"},
+		AllowHeaders:  []string{"Origin", "Accept", "If-None-Match", "X-Request-ID"},
+		ExposeHeaders: []string{"ETag", "X-Request-ID", "Retry-After"},
+		MaxAge:        3600 * 1e9,
+	}
+	for _, o := range s.cfg.CORSOrigins {
+		if o == "*" {
+			cfg.AllowAllOrigins = true
+		}
+	}
+	if !cfg.AllowAllOrigins {
+		cfg.AllowOrigins = s.cfg.CORSOrigins
+	}
+	handler := cors.New(cfg)
+	return func(c *gin.Context) {
+		if strings.HasPrefix(c.Request.URL.Path, "/admin") {
+			c.Next()
+			return
+		}
+		handler(c)
+	}
+}
+
+func (s *Server) healthz(c *gin.Context) {
+	c.JSON(http.StatusOK, gin.H{"status": "ok"})
+}
+
+// readyz answers 503 until the first index is built.
+func (s *Server) readyz(c *gin.Context) {
+	ix, release, ok := s.acquire(c)
+	if !ok {
+		return
+	}
+	defer release()
+	c.JSON(http.StatusOK, gin.H{"status": "ready", "generation": ix.Generation()})
 }

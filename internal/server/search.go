@@ -110,7 +110,10 @@ func (s *Server) search(c *gin.Context) {
 		abort(c, s.log, err)
 		return
 	}
-	ix, release := s.index()
+	ix, release, ok := s.acquire(c)
+	if !ok {
+		return
+	}
 	defer release()
 	res, err := ix.Search(c.Request.Context(), req)
 	if err != nil {

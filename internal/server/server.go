@@ -11,21 +11,33 @@ import (
 	"apisearch/internal/reindex"
 
 	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // Config holds what the server needs from its configuration.
 type Config struct {
-	// Logger receives internal errors. Defaults to slog.Default().
+	// Logger receives access logs and internal errors. Defaults to slog.Default().
 	Logger *slog.Logger
 	// AdminToken enables the admin endpoints for requests that send it as a bearer token.
 	// Empty: no admin endpoint.
 	AdminToken string
-	// Admin runs the admin endpoints' work; required when AdminToken is set.
-	Admin Admin
+	// Admin returns what runs the admin endpoints' work; nil until the service is ready.
+	Admin func() Admin
+	// CORSOrigins are the origins allowed to call the public endpoints from a browser;
+	// "*" allows any. Empty: no CORS.
+	CORSOrigins []string
+	// RateLimit is the requests per second allowed to one client IP on the public endpoints,
+	// with bursts of twice as many; 0 turns it off.
+	RateLimit float64
+	// TrustedProxies are the addresses or CIDRs whose X-Forwarded-For is believed. Empty: the
+	// client IP is the connection's.
+	TrustedProxies []string
+	// Registry receives the HTTP metrics and serves /metrics. Nil: a new registry.
+	Registry *prometheus.Registry
 }
 
 // Source returns the index currently served and the function that releases it once the
-// request is done with it; the index may change between two calls.
+// request is done with it, or nil before the first index is built.
 type Source func() (*index.Index, func())
 
 // Admin is what ops can ask of the service.
@@ -36,19 +48,43 @@ type Admin interface {
 
 // Server holds the handlers' dependencies.
 type Server struct {
-	log        *slog.Logger
-	index      Source
-	adminToken string
-	admin      Admin
+	cfg     Config
+	log     *slog.Logger
+	index   Source
+	limiter *limiter
+	metrics *httpMetrics
 }
 
 // New returns the HTTP handler of the service, serving what source returns.
-func New(cfg Config, source Source) http.Handler {
+func New(cfg Config, source Source) (http.Handler, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Server{log: cfg.Logger, index: source, adminToken: cfg.AdminToken, admin: cfg.Admin}
+	if cfg.Registry == nil {
+		cfg.Registry = prometheus.NewRegistry()
+	}
+	if cfg.Admin == nil {
+		cfg.Admin = func() Admin { return nil }
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, index: source}
+	if cfg.RateLimit > 0 {
+		s.limiter = newLimiter(cfg.RateLimit)
+	}
+	var err error
+	if s.metrics, err = newHTTPMetrics(cfg.Registry); err != nil {
+		return nil, err
+	}
 	return s.routes()
+}
+
+// acquire returns the served index, or answers 503 when there is none yet.
+func (s *Server) acquire(c *gin.Context) (*index.Index, func(), bool) {
+	ix, release := s.index()
+	if ix == nil {
+		abort(c, s.log, errorf(CodeNotReady, "the index is being built; try again in a moment"))
+		return nil, nil, false
+	}
+	return ix, release, true
 }
 
 // recovered answers a panic with the JSON error instead of dropping the connection.

@@ -34,13 +34,32 @@ func testCatalog(t *testing.T) *catalog.Catalog {
 }
 
 func newTestServer(t *testing.T) http.Handler {
-	gin.SetMode(gin.TestMode)
+	return newHandler(t, Config{}, testSource(t))
+}
+
+// testSource serves an index of testCatalog.
+func testSource(t *testing.T) Source {
+	t.Helper()
 	ix, err := index.Build(context.Background(), testCatalog(t), index.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ix.Close() })
-	return New(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, func() (*index.Index, func()) { return ix, func() {} })
+	return func() (*index.Index, func()) { return ix, func() {} }
+}
+
+// newHandler builds the server's handler, quiet unless cfg has a logger.
+func newHandler(t *testing.T, cfg Config, source Source) http.Handler {
+	t.Helper()
+	gin.SetMode(gin.TestMode)
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	h, err := New(cfg, source)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
 }
 
 func TestRoutes(t *testing.T) {
@@ -109,8 +128,7 @@ func TestRoutes(t *testing.T) {
 }
 
 func TestPanicAnswersJSON(t *testing.T) {
-	gin.SetMode(gin.TestMode)
-	h := New(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, func() (*index.Index, func()) { panic("boom") })
+	h := newHandler(t, Config{}, func() (*index.Index, func()) { panic("boom") })
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest("GET", "/apis", nil))
 	if rec.Code != 500 || !strings.Contains(rec.Body.String(), `"code":"internal"`) || strings.Contains(rec.Body.String(), "boom") {
@@ -132,19 +150,13 @@ func (f *fakeAdmin) Reindex(context.Context) (reindex.Result, error) {
 func (f *fakeAdmin) Status() reindex.Status { return reindex.Status{Generation: 7, Entries: 2} }
 
 func TestAdmin(t *testing.T) {
-	gin.SetMode(gin.TestMode)
-	ix, err := index.Build(context.Background(), testCatalog(t), index.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ix.Close()
-	source := func() (*index.Index, func()) { return ix, func() {} }
+	source := testSource(t)
 	var logs strings.Builder
 	log := slog.New(slog.NewTextHandler(&logs, nil))
 	const token = "s3cret-token-for-tests"
 	admin := &fakeAdmin{}
-	on := New(Config{Logger: log, AdminToken: token, Admin: admin}, source)
-	off := New(Config{Logger: log, Admin: admin}, source)
+	on := newHandler(t, Config{Logger: log, AdminToken: token, Admin: func() Admin { return admin }}, source)
+	off := newHandler(t, Config{Logger: log, Admin: func() Admin { return admin }}, source)
 
 	tests := []struct {
 		name          string

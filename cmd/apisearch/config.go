@@ -1,0 +1,164 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/mattn/go-isatty"
+)
+
+// serveConfig is the configuration of the serve command: flags, else APISEARCH_* variables.
+type serveConfig struct {
+	Addr           string
+	Catalog        string
+	IndexDir       string
+	AdminTokenFile string
+	AdminToken     string // read from AdminTokenFile or APISEARCH_ADMIN_TOKEN
+	CORSOrigins    []string
+	TrustedProxies []string
+	LogLevel       slog.Level
+	LogFormat      string
+	Watch          bool
+	Debounce       time.Duration
+	RateLimit      float64
+}
+
+// envName is the environment variable of a flag: APISEARCH_ and the flag in capitals.
+func envName(flagName string) string {
+	return "APISEARCH_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// parseServeConfig reads the flags, then the environment for every flag not given: flags win.
+// A bad value is a ConfigError naming the flag or variable.
+func parseServeConfig(args []string, getenv func(string) string, stderr io.Writer) (serveConfig, error) {
+	var cfg serveConfig
+	fl := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fl.SetOutput(io.Discard)
+	var cors, proxies, level string
+	fl.StringVar(&cfg.Addr, "addr", ":8080", "address to listen on")
+	fl.StringVar(&cfg.Catalog, "catalog", "", "catalogue folder (default: ./catalog when run from the repository, else the catalogue embedded in the binary)")
+	fl.StringVar(&cfg.IndexDir, "index-dir", "", "keep the index on disk in this folder, reopened at start when it matches the catalogue (default: in memory)")
+	fl.StringVar(&cfg.AdminTokenFile, "admin-token-file", "", "file holding the admin token (or APISEARCH_ADMIN_TOKEN); without a token there are no admin endpoints")
+	fl.StringVar(&cors, "cors-origins", "", "comma-separated origins allowed to call the public API from a browser; * for any")
+	fl.StringVar(&proxies, "trusted-proxies", "", "comma-separated addresses or CIDRs of the proxies whose X-Forwarded-For is believed")
+	fl.StringVar(&level, "log-level", "info", "debug, info, warn or error")
+	fl.StringVar(&cfg.LogFormat, "log-format", "auto", "json, text, or auto: text in a terminal, JSON elsewhere")
+	fl.BoolVar(&cfg.Watch, "watch", true, "follow changes to the catalogue folder; false serves a frozen catalogue")
+	fl.DurationVar(&cfg.Debounce, "debounce", 200*time.Millisecond, "quiet time that closes a batch of file changes")
+	fl.Float64Var(&cfg.RateLimit, "rate-limit", 20, "requests per second allowed to one client IP on the public endpoints, bursts of twice as many; 0 for none")
+	fl.Usage = func() { serveUsage(fl, stderr) }
+
+	if err := fl.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fl.Usage()
+			return cfg, err
+		}
+		return cfg, fmt.Errorf("%v (see apisearch serve --help)", err)
+	}
+	if fl.NArg() > 0 {
+		return cfg, fmt.Errorf("unexpected argument %q", fl.Arg(0))
+	}
+	given := make(map[string]bool)
+	fl.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	var err error
+	fl.VisitAll(func(f *flag.Flag) {
+		if given[f.Name] || err != nil {
+			return
+		}
+		if v := getenv(envName(f.Name)); v != "" {
+			if e := fl.Set(f.Name, v); e != nil {
+				err = fmt.Errorf("%s=%q: %v", envName(f.Name), v, e)
+			}
+		}
+	})
+	if err != nil {
+		return cfg, err
+	}
+	cfg.CORSOrigins = splitList(cors)
+	cfg.TrustedProxies = splitList(proxies)
+	if err := cfg.LogLevel.UnmarshalText([]byte(level)); err != nil {
+		return cfg, fmt.Errorf("--log-level %q: want debug, info, warn or error", level)
+	}
+	switch cfg.LogFormat {
+	case "auto", "json", "text":
+	default:
+		return cfg, fmt.Errorf("--log-format %q: want json, text or auto", cfg.LogFormat)
+	}
+	if cfg.Debounce < 10*time.Millisecond || cfg.Debounce > time.Minute {
+		return cfg, fmt.Errorf("--debounce %v: want between 10ms and 1m", cfg.Debounce)
+	}
+	if cfg.RateLimit < 0 {
+		return cfg, fmt.Errorf("--rate-limit %v: want 0 (none) or more", cfg.RateLimit)
+	}
+	if cfg.AdminToken, err = adminToken(cfg.AdminTokenFile, getenv); err != nil {
+		return cfg, err
+	}
+	if cfg.Catalog != "" {
+		if info, err := os.Stat(cfg.Catalog); err != nil || !info.IsDir() {
+			return cfg, fmt.Errorf("--catalog %s: not a folder", cfg.Catalog)
+		}
+	}
+	return cfg, nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// serveUsage prints the flags with their environment variables.
+func serveUsage(fl *flag.FlagSet, w io.Writer) {
+	fmt.Fprint(w, "Usage: apisearch serve [flags]\n\nServes the catalogue's search API. Every flag can also be set by its environment\nvariable; a flag given on the command line wins.\n\n")
+	fl.VisitAll(func(f *flag.Flag) {
+		def := ""
+		if f.DefValue != "" && f.DefValue != "0" {
+			def = " (default " + f.DefValue + ")"
+		}
+		fmt.Fprintf(w, "  --%s, %s%s\n      %s\n", f.Name, envName(f.Name), def, f.Usage)
+	})
+	fmt.Fprintf(w, "  %s\n      the admin token itself, when --admin-token-file is not given\n", envName("admin-token"))
+}
+
+// adminToken reads the admin token from file, else from APISEARCH_ADMIN_TOKEN; "" disables
+// admin. A file that cannot be read, or holds an empty token, is a configuration error.
+func adminToken(file string, getenv func(string) string) (string, error) {
+	if file == "" {
+		return strings.TrimSpace(getenv(envName("admin-token"))), nil
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return "", fmt.Errorf("--admin-token-file: %w", err)
+	}
+	token := strings.TrimSpace(string(data))
+	if token == "" {
+		return "", fmt.Errorf("--admin-token-file %s is empty", file)
+	}
+	return token, nil
+}
+
+// newLogger makes the service's logger: JSON for machines, text in a terminal.
+func newLogger(cfg serveConfig, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	format := cfg.LogFormat
+	if format == "auto" {
+		format = "json"
+		if f, ok := w.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
+			format = "text"
+		}
+	}
+	if format == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}

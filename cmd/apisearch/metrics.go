@@ -1,0 +1,73 @@
+package main
+
+import (
+	"apisearch/internal/reindex"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+)
+
+// serviceCollector exports the index's and the watcher's state, read once per scrape.
+type serviceCollector struct {
+	status func() (reindex.Status, bool) // false before the first index
+	descs  map[string]*prometheus.Desc
+}
+
+func newServiceCollector(status func() (reindex.Status, bool)) *serviceCollector {
+	d := func(name, help string) *prometheus.Desc { return prometheus.NewDesc(name, help, nil, nil) }
+	return &serviceCollector{status: status, descs: map[string]*prometheus.Desc{
+		"entries":     d("apisearch_index_entries", "Entries in the served index."),
+		"generation":  d("apisearch_index_generation", "Generation of the served index; grows with every change."),
+		"reindexes":   d("apisearch_reindex_total", "Full reindexes since start."),
+		"reindex_s":   d("apisearch_reindex_last_duration_seconds", "How long the last full reindex took."),
+		"errors":      d("apisearch_catalog_errors", "Catalogue files that cannot be used."),
+		"warnings":    d("apisearch_catalog_warnings", "Catalogue warnings against the national catalogue's criteria."),
+		"batches":     d("apisearch_watcher_batches_total", "Batches of file changes applied."),
+		"resyncs":     d("apisearch_watcher_resyncs_total", "Full re-reads of the catalogue asked by the watcher."),
+		"degraded":    d("apisearch_watcher_degraded", "1 when the watcher cannot watch every folder and re-reads periodically."),
+		"watch_count": d("apisearch_watcher_watches", "Folders watched."),
+	}}
+}
+
+func (c *serviceCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range c.descs {
+		ch <- d
+	}
+}
+
+func (c *serviceCollector) Collect(ch chan<- prometheus.Metric) {
+	st, ok := c.status()
+	if !ok {
+		return
+	}
+	gauge := func(name string, v float64) {
+		ch <- prometheus.MustNewConstMetric(c.descs[name], prometheus.GaugeValue, v)
+	}
+	counter := func(name string, v float64) {
+		ch <- prometheus.MustNewConstMetric(c.descs[name], prometheus.CounterValue, v)
+	}
+	gauge("entries", float64(st.Entries))
+	gauge("generation", float64(st.Generation))
+	counter("reindexes", float64(st.Reindexes))
+	gauge("reindex_s", st.LastReindexMS/1000)
+	gauge("errors", float64(st.Errors))
+	gauge("warnings", float64(st.Warnings))
+	if w := st.Watcher; w != nil {
+		counter("batches", float64(w.Batches))
+		counter("resyncs", float64(w.Resyncs))
+		degraded := 0.0
+		if w.Degraded {
+			degraded = 1
+		}
+		gauge("degraded", degraded)
+		gauge("watch_count", float64(w.Watches))
+	}
+}
+
+// newRegistry returns the registry of every metric: the process's, Go's, and the service's.
+func newRegistry(status func() (reindex.Status, bool)) *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		newServiceCollector(status))
+	return reg
+}

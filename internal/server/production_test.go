@@ -1,0 +1,215 @@
+package server
+
+import (
+	"compress/gzip"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"apisearch/index"
+)
+
+func do(h http.Handler, method, target string, header map[string]string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(method, target, nil)
+	req.RemoteAddr = "192.0.2.10:1234"
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
+func TestNotReady(t *testing.T) {
+	h := newHandler(t, Config{AdminToken: "t"}, func() (*index.Index, func()) { return nil, nil })
+	for _, path := range []string{"/readyz", "/search?q=a", "/autocomplete?q=a", "/apis"} {
+		if rec := do(h, "GET", path, nil); rec.Code != 503 || !strings.Contains(rec.Body.String(), `"code":"not_ready"`) {
+			t.Errorf("%s before the first index = %d %s, want 503 not_ready", path, rec.Code, rec.Body)
+		}
+	}
+	if rec := do(h, "GET", "/healthz", nil); rec.Code != 200 {
+		t.Errorf("/healthz before the first index = %d, want 200: the process is alive", rec.Code)
+	}
+	if rec := do(h, "GET", "/admin/status", map[string]string{"Authorization": "Bearer t"}); rec.Code != 503 {
+		t.Errorf("/admin/status before the first index = %d, want 503", rec.Code)
+	}
+	ready := newTestServer(t)
+	if rec := do(ready, "GET", "/readyz", nil); rec.Code != 200 || !strings.Contains(rec.Body.String(), `"generation":1`) {
+		t.Errorf("/readyz = %d %s, want 200 with the generation", rec.Code, rec.Body)
+	}
+}
+
+func TestETagAndCacheControl(t *testing.T) {
+	h := newTestServer(t)
+	first := do(h, "GET", "/search?q=adresse", nil)
+	etag := first.Header().Get("ETag")
+	if first.Code != 200 || etag == "" || first.Header().Get("Cache-Control") != cacheControl {
+		t.Fatalf("first answer: %d, ETag %q, Cache-Control %q", first.Code, etag, first.Header().Get("Cache-Control"))
+	}
+	again := do(h, "GET", "/search?q=adresse", map[string]string{"If-None-Match": etag})
+	if again.Code != 304 || again.Body.Len() != 0 {
+		t.Errorf("revalidation with the ETag = %d (%d bytes), want 304 and no body", again.Code, again.Body.Len())
+	}
+	other := do(h, "GET", "/search?q=entreprise", map[string]string{"If-None-Match": etag})
+	if other.Code != 200 || other.Header().Get("ETag") == etag {
+		t.Errorf("another query with the first ETag = %d, ETag %q: want 200 and its own ETag", other.Code, other.Header().Get("ETag"))
+	}
+	bad := do(h, "GET", "/search?page=0", nil)
+	if bad.Header().Get("ETag") != "" || bad.Header().Get("Cache-Control") != "no-store" {
+		t.Errorf("an error is cacheable: ETag %q, Cache-Control %q", bad.Header().Get("ETag"), bad.Header().Get("Cache-Control"))
+	}
+}
+
+func TestGzip(t *testing.T) {
+	h := newTestServer(t)
+	rec := do(h, "GET", "/apis", map[string]string{"Accept-Encoding": "gzip"})
+	if rec.Header().Get("Content-Encoding") != "gzip" {
+		t.Fatalf("Content-Encoding = %q, want gzip", rec.Header().Get("Content-Encoding"))
+	}
+	zr, err := gzip.NewReader(rec.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(zr)
+	if !strings.Contains(string(body), `"slug":"api-adresse"`) {
+		t.Errorf("gzipped body = %s", body)
+	}
+}
+
+func TestCORS(t *testing.T) {
+	h := newHandler(t, Config{CORSOrigins: []string{"https://api.gouv.fr"}, AdminToken: "t"}, testSource(t))
+	preflight := map[string]string{"Origin": "https://api.gouv.fr", "Access-Control-Request-Method": "GET"}
+	if rec := do(h, "OPTIONS", "/search", preflight); rec.Code != 204 || rec.Header().Get("Access-Control-Allow-Origin") != "https://api.gouv.fr" {
+		t.Errorf("preflight from the site = %d, Allow-Origin %q", rec.Code, rec.Header().Get("Access-Control-Allow-Origin"))
+	}
+	if rec := do(h, "GET", "/search?q=a", map[string]string{"Origin": "https://api.gouv.fr"}); rec.Header().Get("Access-Control-Allow-Origin") != "https://api.gouv.fr" {
+		t.Errorf("GET from the site: no Allow-Origin")
+	}
+	evil := map[string]string{"Origin": "https://evil.example", "Access-Control-Request-Method": "GET"}
+	if rec := do(h, "OPTIONS", "/search", evil); rec.Header().Get("Access-Control-Allow-Origin") != "" {
+		t.Errorf("preflight from another origin allowed")
+	}
+	for _, origin := range []string{"https://api.gouv.fr", "https://evil.example"} {
+		rec := do(h, "OPTIONS", "/admin/reindex", map[string]string{"Origin": origin, "Access-Control-Request-Method": "POST"})
+		if rec.Header().Get("Access-Control-Allow-Origin") != "" || rec.Code < 400 {
+			t.Errorf("admin preflight from %s = %d, Allow-Origin %q: admin must never answer CORS", origin, rec.Code, rec.Header().Get("Access-Control-Allow-Origin"))
+		}
+	}
+	anyOrigin := newHandler(t, Config{CORSOrigins: []string{"*"}}, testSource(t))
+	if rec := do(anyOrigin, "GET", "/apis", map[string]string{"Origin": "https://anyone.example"}); rec.Header().Get("Access-Control-Allow-Origin") != "*" {
+		t.Errorf(`"*" configured: Allow-Origin = %q`, rec.Header().Get("Access-Control-Allow-Origin"))
+	}
+	none := newTestServer(t)
+	if rec := do(none, "GET", "/apis", map[string]string{"Origin": "https://api.gouv.fr"}); rec.Header().Get("Access-Control-Allow-Origin") != "" {
+		t.Errorf("no origin configured, yet CORS answered")
+	}
+}
+
+func TestRateLimit(t *testing.T) {
+	h := newHandler(t, Config{RateLimit: 5, AdminToken: "t", Admin: func() Admin { return &fakeAdmin{} }}, testSource(t))
+	limited := 0
+	var last *httptest.ResponseRecorder
+	for range 30 {
+		if rec := do(h, "GET", "/autocomplete?q=a", nil); rec.Code == 429 {
+			limited++
+			last = rec
+		}
+	}
+	if limited == 0 {
+		t.Fatal("30 requests at once with a limit of 5/s (burst 10): none limited")
+	}
+	if last.Header().Get("Retry-After") == "" || !strings.Contains(last.Body.String(), `"code":"rate_limited"`) {
+		t.Errorf("429 without Retry-After or JSON error: %v %s", last.Header(), last.Body)
+	}
+	// Another client is not affected; admin and probes are never limited.
+	req := httptest.NewRequest("GET", "/autocomplete?q=a", nil)
+	req.RemoteAddr = "198.51.100.7:1"
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != 200 {
+		t.Errorf("another client = %d, want 200", rec.Code)
+	}
+	if rec := do(h, "GET", "/admin/status", map[string]string{"Authorization": "Bearer t"}); rec.Code != 200 {
+		t.Errorf("admin after the limit = %d, want 200", rec.Code)
+	}
+	if rec := do(h, "GET", "/healthz", nil); rec.Code != 200 {
+		t.Errorf("healthz after the limit = %d, want 200", rec.Code)
+	}
+	// X-Forwarded-For is not believed without trusted proxies: a client cannot escape.
+	if rec := do(h, "GET", "/autocomplete?q=a", map[string]string{"X-Forwarded-For": "203.0.113.99"}); rec.Code != 429 {
+		t.Errorf("a spoofed X-Forwarded-For escaped the rate limit: %d", rec.Code)
+	}
+}
+
+func TestTrustedProxies(t *testing.T) {
+	var logs strings.Builder
+	h := newHandler(t, Config{TrustedProxies: []string{"192.0.2.0/24"}, Logger: slog.New(slog.NewTextHandler(&logs, nil))}, testSource(t))
+	do(h, "GET", "/apis", map[string]string{"X-Forwarded-For": "203.0.113.99"})
+	if !strings.Contains(logs.String(), "client=203.0.113.99") {
+		t.Errorf("behind a trusted proxy, the client is not the forwarded one:\n%s", logs.String())
+	}
+	if _, err := New(Config{TrustedProxies: []string{"not an ip"}}, testSource(t)); err == nil {
+		t.Errorf("an invalid trusted proxy was accepted")
+	}
+}
+
+func TestLimitsAndStatuses(t *testing.T) {
+	h := newTestServer(t)
+	long := "/search?q=" + strings.Repeat("a", 9000)
+	if rec := do(h, "GET", long, nil); rec.Code != 414 || !strings.Contains(rec.Body.String(), `"code":"uri_too_long"`) {
+		t.Errorf("9 kB URI = %d %s, want 414", rec.Code, rec.Body)
+	}
+	req := httptest.NewRequest("POST", "/search", strings.NewReader(strings.Repeat("x", 2<<20)))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != 413 || !strings.Contains(rec.Body.String(), `"code":"body_too_large"`) {
+		t.Errorf("2 MB body = %d %s, want 413", rec.Code, rec.Body)
+	}
+	if rec := do(h, "PUT", "/search", nil); rec.Code != 405 {
+		t.Errorf("PUT /search = %d, want 405", rec.Code)
+	}
+}
+
+func TestRequestIDAndAccessLog(t *testing.T) {
+	var logs strings.Builder
+	h := newHandler(t, Config{Logger: slog.New(slog.NewTextHandler(&logs, nil)), AdminToken: "secret-admin-token"}, testSource(t))
+	rec := do(h, "GET", "/search?q=adresse&token=leaked-secret", map[string]string{"X-Request-ID": "abc-123"})
+	if rec.Header().Get("X-Request-ID") != "abc-123" {
+		t.Errorf("X-Request-ID = %q, want the caller's", rec.Header().Get("X-Request-ID"))
+	}
+	generated := do(h, "GET", "/apis", map[string]string{"X-Request-ID": "bad id with spaces"}).Header().Get("X-Request-ID")
+	if len(generated) != 16 {
+		t.Errorf("generated request ID = %q", generated)
+	}
+	do(h, "GET", "/admin/status", map[string]string{"Authorization": "Bearer secret-admin-token-wrong"})
+	out := logs.String()
+	if !strings.Contains(out, "request_id=abc-123") || !strings.Contains(out, "route=/search") || !strings.Contains(out, "status=200") {
+		t.Errorf("access log line missing: %s", out)
+	}
+	if strings.Contains(out, "leaked-secret") || strings.Contains(out, "secret-admin-token") {
+		t.Errorf("a token reached the logs:\n%s", out)
+	}
+	if strings.Count(out, "msg=request") != 3 {
+		t.Errorf("want one access-log line per request, got:\n%s", out)
+	}
+}
+
+func TestMetrics(t *testing.T) {
+	h := newTestServer(t)
+	do(h, "GET", "/search?q=adresse", nil)
+	do(h, "GET", "/search?page=0", nil)
+	rec := do(h, "GET", "/metrics", nil)
+	body := rec.Body.String()
+	for _, want := range []string{
+		`apisearch_http_requests_total{method="GET",route="/search",status="200"} 1`,
+		`apisearch_http_requests_total{method="GET",route="/search",status="400"} 1`,
+		`apisearch_http_request_duration_seconds_bucket{route="/search",status="200",le="+Inf"} 1`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+}

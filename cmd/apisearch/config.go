@@ -52,11 +52,11 @@ func parseServeConfig(args []string, getenv func(string) string, stderr io.Write
 	fl.BoolVar(&cfg.Watch, "watch", true, "follow changes to the catalogue folder; false serves a frozen catalogue")
 	fl.DurationVar(&cfg.Debounce, "debounce", 200*time.Millisecond, "quiet time that closes a batch of file changes")
 	fl.Float64Var(&cfg.RateLimit, "rate-limit", 20, "requests per second allowed to one client IP on the public endpoints, bursts of twice as many; 0 for none")
-	fl.Usage = func() { serveUsage(fl, stderr) }
+	fl.Usage = func() {} // errors are one line; --help prints the usage below
 
 	if err := fl.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fl.Usage()
+			serveUsage(fl, stderr)
 			return cfg, err
 		}
 		return cfg, fmt.Errorf("%v (see apisearch serve --help)", err)

@@ -71,6 +71,17 @@ func startServeEnv(t *testing.T, getenv func(string) string, args ...string) str
 	return ""
 }
 
+var httpClient = &http.Client{Timeout: 30 * time.Second}
+
+// newRequest makes a request, with an admin token when one is given.
+func newRequest(method, url, token string) (*http.Request, error) {
+	req, err := http.NewRequest(method, url, nil)
+	if err == nil && token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	return req, err
+}
+
 func getJSON(t *testing.T, url string, v any) int {
 	t.Helper()
 	resp, err := http.Get(url)

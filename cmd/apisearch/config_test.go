@@ -1,0 +1,158 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func envOf(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestInvalidConfiguration(t *testing.T) {
+	empty := filepath.Join(t.TempDir(), "empty-token")
+	os.WriteFile(empty, []byte("  \n"), 0o600)
+	tests := []struct {
+		name    string
+		args    []string
+		env     map[string]string
+		message string
+	}{
+		{"unknown flag", []string{"--colour"}, nil, "flag provided but not defined: -colour"},
+		{"bad duration", []string{"--debounce", "soon"}, nil, `invalid value "soon" for flag -debounce`},
+		{"debounce out of range", []string{"--debounce", "2h"}, nil, "--debounce 2h0m0s: want between 10ms and 1m"},
+		{"bad env", nil, map[string]string{"APISEARCH_WATCH": "maybe"}, `APISEARCH_WATCH="maybe"`},
+		{"bad log level", []string{"--log-level", "loud"}, nil, `--log-level "loud"`},
+		{"bad log format", nil, map[string]string{"APISEARCH_LOG_FORMAT": "xml"}, `--log-format "xml"`},
+		{"negative rate", []string{"--rate-limit", "-1"}, nil, "--rate-limit -1"},
+		{"missing token file", []string{"--admin-token-file", "/nonexistent/token"}, nil, "--admin-token-file"},
+		{"empty token file", []string{"--admin-token-file", empty}, nil, "is empty"},
+		{"missing catalogue", []string{"--catalog", "/nonexistent/catalogue"}, nil, "--catalog /nonexistent/catalogue: not a folder"},
+		{"bad trusted proxy", []string{"--trusted-proxies", "not-an-ip"}, nil, "not-an-ip"},
+		{"extra argument", []string{"now"}, nil, `unexpected argument "now"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var errOut strings.Builder
+			err := run(context.Background(), append([]string{"serve", "--addr", "127.0.0.1:0"}, tt.args...), envOf(tt.env), io.Discard, &errOut)
+			var exit exitError
+			if !errors.As(err, &exit) || exit != 2 {
+				t.Fatalf("err = %v, want exit status 2", err)
+			}
+			if msg := errOut.String(); !strings.Contains(msg, tt.message) || strings.Count(msg, "\n") != 1 {
+				t.Errorf("message = %q, want one line containing %q", msg, tt.message)
+			}
+		})
+	}
+}
+
+func TestFlagsWinOverEnvironment(t *testing.T) {
+	cfg, err := parseServeConfig([]string{"--rate-limit", "7"}, envOf(map[string]string{
+		"APISEARCH_RATE_LIMIT": "99", "APISEARCH_CORS_ORIGINS": "https://a.fr, https://b.fr", "APISEARCH_WATCH": "false",
+		"APISEARCH_ADMIN_TOKEN": "tok",
+	}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.RateLimit != 7 || cfg.Watch || len(cfg.CORSOrigins) != 2 || cfg.CORSOrigins[1] != "https://b.fr" || cfg.AdminToken != "tok" {
+		t.Errorf("config = %+v", cfg)
+	}
+}
+
+func TestServeHelpListsEnvironment(t *testing.T) {
+	var out strings.Builder
+	if err := run(context.Background(), []string{"serve", "--help"}, noEnv, io.Discard, &out); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"--addr, APISEARCH_ADDR", "--index-dir, APISEARCH_INDEX_DIR", "--cors-origins, APISEARCH_CORS_ORIGINS",
+		"--rate-limit, APISEARCH_RATE_LIMIT", "APISEARCH_ADMIN_TOKEN", "--log-format, APISEARCH_LOG_FORMAT", "--watch, APISEARCH_WATCH"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("serve --help lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+func TestHealthcheck(t *testing.T) {
+	base := startServe(t)
+	addr := strings.TrimPrefix(base, "http://")
+	var out strings.Builder
+	if err := run(context.Background(), []string{"healthcheck", "--addr", addr}, noEnv, &out, io.Discard); err != nil || out.String() != "ready\n" {
+		t.Errorf("healthcheck of a ready service: %v, %q", err, out.String())
+	}
+	env := envOf(map[string]string{"APISEARCH_ADDR": addr})
+	if err := run(context.Background(), []string{"healthcheck"}, env, io.Discard, io.Discard); err != nil {
+		t.Errorf("healthcheck with APISEARCH_ADDR: %v", err)
+	}
+	var errOut strings.Builder
+	err := run(context.Background(), []string{"healthcheck", "--addr", "127.0.0.1:1"}, noEnv, io.Discard, &errOut)
+	if ee, ok := err.(exitError); !ok || ee != 1 || errOut.Len() == 0 {
+		t.Errorf("healthcheck of nothing: %v, %q; want exit 1 with a message", err, errOut.String())
+	}
+}
+
+// TestShutdownFinishesRequestsInFlight stops the service while requests run: every request
+// it had accepted gets its full answer.
+func TestShutdownFinishesRequestsInFlight(t *testing.T) {
+	if _, err := os.Stat(snapshotDir); err != nil {
+		t.Skipf("snapshot not found at %s: skipping", snapshotDir)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	env := envOf(map[string]string{"APISEARCH_ADMIN_TOKEN": "tok", "APISEARCH_RATE_LIMIT": "0"})
+	go func() {
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--catalog", snapshotDir}, env, pw, io.Discard)
+		pw.Close()
+	}()
+	buf := make([]byte, 200)
+	n, _ := pr.Read(buf)
+	go io.Copy(io.Discard, pr)
+	line := string(buf[:n])
+	base := strings.TrimSpace(line[strings.Index(line, "http://"):])
+
+	// Full reindexes of the snapshot take tens of milliseconds: they are in flight when the
+	// service is told to stop.
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	statuses := map[int]int{}
+	var failures []error
+	for range 5 {
+		wg.Go(func() {
+			req, _ := newRequest("POST", base+"/admin/reindex", "tok")
+			resp, err := httpClient.Do(req)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				failures = append(failures, err)
+				return
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			statuses[resp.StatusCode]++
+		})
+	}
+	time.Sleep(30 * time.Millisecond)
+	cancel()
+	wg.Wait()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("serve returned %v", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+	if len(failures) > 0 || statuses[200] != 5 {
+		t.Errorf("requests in flight during shutdown: statuses %v, failures %v; want 5 × 200", statuses, failures)
+	}
+	if _, err := httpClient.Get(base + "/healthz"); err == nil {
+		t.Errorf("the service still answers after shutdown")
+	}
+}

@@ -5,8 +5,11 @@ package index
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"apisearch/catalog"
@@ -61,6 +64,20 @@ type Config struct {
 	// NoFuzzy, NoPrefix and NoSynonyms turn typo tolerance, prefix matching and synonyms off,
 	// for measurements.
 	NoFuzzy, NoPrefix, NoSynonyms bool
+	// Disk keeps the index on disk; nil keeps it in memory.
+	Disk *Disk
+}
+
+// withDefaults fills what cfg leaves out: the repository's synonyms.
+func (cfg Config) withDefaults() (Config, error) {
+	if cfg.Synonyms == nil {
+		syn, err := DefaultSynonyms()
+		if err != nil {
+			return cfg, err
+		}
+		cfg.Synonyms = syn
+	}
+	return cfg, nil
 }
 
 // Index is one generation of the search index over one catalogue: what every search and
@@ -83,25 +100,60 @@ type Index struct {
 }
 
 // store is a bleve index with the number of generations that use it; the last one closes it.
+// On disk, a store replaced by a full rebuild is deleted once closed; the store in service is
+// marked clean when it closes, so that the next run can reopen it.
 type store struct {
 	idx  bleve.Index
 	refs atomic.Int64
+
+	disk *Disk
+	path string
+
+	mu          sync.Mutex
+	fingerprint string // of the catalogue it holds
+	obsolete    bool   // replaced by a full rebuild
 }
 
 func (s *store) release() {
-	if s.refs.Add(-1) == 0 {
-		s.idx.Close()
+	if s.refs.Add(-1) != 0 {
+		return
 	}
+	s.idx.Close()
+	if s.disk == nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.obsolete {
+		_ = os.RemoveAll(s.path)
+		return
+	}
+	_ = writeMeta(s.path, diskMeta{Format: formatVersion, Fingerprint: s.fingerprint, Clean: true})
+}
+
+// holds records the catalogue the store now holds, for the next run.
+func (s *store) holds(c *catalog.Catalog, cfg Config) {
+	if s.disk == nil {
+		return
+	}
+	fp := fingerprint(c, cfg)
+	s.mu.Lock()
+	s.fingerprint = fp
+	s.mu.Unlock()
+}
+
+// retire marks a store replaced by a full rebuild.
+func (s *store) retire() {
+	s.mu.Lock()
+	s.obsolete = true
+	s.mu.Unlock()
 }
 
 // Build indexes a catalogue in memory, as generation 1. Close releases it.
 func Build(ctx context.Context, c *catalog.Catalog, cfg Config) (*Index, error) {
-	if cfg.Synonyms == nil {
-		syn, err := DefaultSynonyms()
-		if err != nil {
-			return nil, err
-		}
-		cfg.Synonyms = syn
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
 	}
 	// A process-wide bleve setting: no query may expand to more clauses than this.
 	searcher.DisjunctionMaxClauseCount = maxClauses
@@ -110,15 +162,25 @@ func Build(ctx context.Context, c *catalog.Catalog, cfg Config) (*Index, error) 
 	if err != nil {
 		return nil, err
 	}
-	// Scorch, bleve's current index format, kept in memory: far faster than NewMemOnly's
-	// upsidedown store.
-	idx, err := bleve.NewUsing("", m, scorch.Name, scorch.Name, nil)
+	// Scorch, bleve's current index format, in memory (far faster than NewMemOnly's upsidedown
+	// store) or in a new subfolder of the disk folder.
+	path := ""
+	if cfg.Disk != nil {
+		path = cfg.Disk.newPath()
+	}
+	idx, err := bleve.NewUsing(path, m, scorch.Name, scorch.Name, nil)
 	if err != nil {
 		return nil, fmt.Errorf("create index: %w", err)
 	}
-	st := &store{idx: idx}
+	st := &store{idx: idx, disk: cfg.Disk, path: path}
 	st.refs.Store(1)
-	defer st.release() // the generation below holds its own reference
+	built := false
+	defer func() {
+		if !built {
+			st.retire() // a failed build leaves no folder behind
+		}
+		st.release() // the generation holds its own reference
+	}()
 	batch := idx.NewBatch()
 	for _, e := range c.Entries {
 		if err := ctx.Err(); err != nil {
@@ -131,7 +193,18 @@ func Build(ctx context.Context, c *catalog.Catalog, cfg Config) (*Index, error) 
 	if err := idx.Batch(batch); err != nil {
 		return nil, fmt.Errorf("index catalogue: %w", err)
 	}
-	return newGeneration(st, c, cfg, 1)
+	if cfg.Disk != nil {
+		st.fingerprint = fingerprint(c, cfg)
+		if err := writeMeta(path, diskMeta{Format: formatVersion, Fingerprint: st.fingerprint}); err != nil {
+			return nil, fmt.Errorf("index folder: %w", err)
+		}
+		if err := cfg.Disk.setCurrent(filepath.Base(path)); err != nil {
+			return nil, fmt.Errorf("index folder: %w", err)
+		}
+	}
+	ix, err := newGeneration(st, c, cfg, 1)
+	built = err == nil
+	return ix, err
 }
 
 // newGeneration builds what a generation needs beside its bleve index, which must already hold

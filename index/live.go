@@ -97,6 +97,7 @@ func (l *Live) Apply(ctx context.Context, c *catalog.Catalog) (Diff, error) {
 	if err != nil {
 		return Diff{}, err
 	}
+	old.store.holds(c, old.cfg)
 	l.cur.Store(next)
 	old.release()
 	return d, nil
@@ -110,6 +111,9 @@ func (l *Live) Swap(ix *Index) {
 	old := l.cur.Load()
 	ix.generation = old.generation + 1
 	l.cur.Store(ix)
+	if old.store != ix.store {
+		old.store.retire()
+	}
 	old.release()
 }
 

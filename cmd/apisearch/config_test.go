@@ -156,3 +156,52 @@ func TestShutdownFinishesRequestsInFlight(t *testing.T) {
 		t.Errorf("the service still answers after shutdown")
 	}
 }
+
+func TestServeIndexDir(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	var logs strings.Builder
+	var mu sync.Mutex
+	logw := writerFunc(func(p []byte) (int, error) { mu.Lock(); defer mu.Unlock(); return logs.Write(p) })
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--index-dir", dir, "--log-format", "text"}, noEnv, pw, logw)
+		pw.Close()
+	}()
+	buf := make([]byte, 200)
+	pr.Read(buf)
+	go io.Copy(io.Discard, pr)
+
+	// A second process on the same folder fails at once, with a clear message.
+	var errOut strings.Builder
+	start := time.Now()
+	err := run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0", "--index-dir", dir}, noEnv, io.Discard, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "in use by another apisearch process") || time.Since(start) > 5*time.Second {
+		t.Errorf("second process on the index folder: %v after %v", err, time.Since(start))
+	}
+	cancel()
+	<-done
+
+	// A restart reopens the index instead of rebuilding it.
+	logs.Reset()
+	ctx, cancel = context.WithCancel(context.Background())
+	pr, pw = io.Pipe()
+	go func() {
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--index-dir", dir, "--log-format", "text"}, noEnv, pw, logw)
+		pw.Close()
+	}()
+	pr.Read(buf)
+	go io.Copy(io.Discard, pr)
+	cancel()
+	<-done
+	mu.Lock()
+	defer mu.Unlock()
+	if !strings.Contains(logs.String(), "reopened=true") {
+		t.Errorf("restart did not reopen the index on disk:\n%s", logs.String())
+	}
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }

@@ -90,6 +90,17 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		log.Info("admin endpoints disabled: no admin token configured")
 	}
 
+	var indexCfg index.Config
+	if cfg.IndexDir != "" {
+		// Fails at once when another process holds the folder, rather than hanging on it.
+		disk, err := index.OpenDisk(cfg.IndexDir)
+		if err != nil {
+			shutdown(srv, log)
+			return err
+		}
+		defer disk.Close()
+		indexCfg.Disk = disk
+	}
 	var background sync.WaitGroup
 	ctx, cancel := context.WithCancel(ctx)
 	defer func() {
@@ -101,7 +112,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}()
 
 	start := time.Now()
-	r, err := reindex.New(ctx, reindex.Config{Open: opener(dir), Index: index.Config{}, Logger: log})
+	r, err := reindex.New(ctx, reindex.Config{Open: opener(dir), Index: indexCfg, Logger: log})
 	if err != nil {
 		shutdown(srv, log)
 		if ctx.Err() != nil {

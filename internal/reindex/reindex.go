@@ -61,7 +61,8 @@ type Result struct {
 	Generation uint64  `json:"generation"`
 }
 
-// New loads the catalogue and builds the first index.
+// New loads the catalogue and builds the first index, or reopens the one on disk when it
+// holds this catalogue.
 func New(ctx context.Context, cfg Config) (*Reindexer, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -71,9 +72,12 @@ func New(ctx context.Context, cfg Config) (*Reindexer, error) {
 	if err != nil {
 		return nil, err
 	}
-	ix, err := index.Build(ctx, c, cfg.Index)
+	ix, reused, err := index.Open(ctx, c, cfg.Index)
 	if err != nil {
 		return nil, err
+	}
+	if cfg.Index.Disk != nil {
+		r.log.Info("index on disk", "reopened", reused)
 	}
 	r.live = index.NewLive(ix)
 	r.lastChange, r.lastFull = time.Now(), time.Now()

@@ -122,7 +122,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	ready.Store(r)
 	st := r.Status()
-	log.Info("ready", "entries", st.Entries, "errors", st.Errors, "warnings", st.Warnings, "took", time.Since(start).Round(time.Millisecond))
+	log.Info("ready", "entries", st.Entries, "errors", st.Errors, "warnings", st.Warnings, "took_ms", time.Since(start).Milliseconds())
 	for _, p := range st.Problems {
 		if p.Severity == catalog.SeverityError {
 			log.Warn("catalogue entry skipped", "problem", p.String())

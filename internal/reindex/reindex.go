@@ -139,7 +139,7 @@ func (r *Reindexer) Apply(ctx context.Context, b watch.Batch) {
 	}
 	r.log.Info("catalogue change applied", "files", len(b.Paths), "resync", b.Resync, "reason", b.Reason,
 		"added", d.Added, "changed", d.Changed, "removed", d.Removed,
-		"errors", c.Count(catalog.SeverityError), "generation", r.live.Generation(), "took", time.Since(start).Round(time.Microsecond))
+		"errors", c.Count(catalog.SeverityError), "generation", r.live.Generation(), "took_ms", float64(time.Since(start).Microseconds())/1000)
 }
 
 // Reindex rebuilds the whole index from the catalogue beside the serving one and swaps it in;

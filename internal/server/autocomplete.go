@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"time"
 	"unicode/utf8"
 
 	"apisearch/index"
@@ -31,5 +32,8 @@ func (s *Server) autocomplete(c *gin.Context) {
 		return
 	}
 	defer release()
-	c.JSON(http.StatusOK, gin.H{"query": q, "suggestions": ix.Suggest(q, limit)})
+	start := time.Now()
+	suggestions := ix.Suggest(q, limit)
+	s.stats.Autocomplete(time.Since(start))
+	c.JSON(http.StatusOK, gin.H{"query": q, "suggestions": suggestions})
 }

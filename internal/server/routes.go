@@ -29,6 +29,13 @@ func (s *Server) routes() (http.Handler, error) {
 	r.GET("/readyz", s.readyz)
 	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.cfg.Registry, promhttp.HandlerOpts{})))
 
+	// Documentation and public statistics.
+	r.GET("/openapi.json", s.openapiJSON)
+	r.GET("/openapi.yaml", s.openapiYAML)
+	r.GET("/docs", s.docs)
+	r.GET("/stats", s.statsPage)
+	r.GET("/stats.json", s.statsJSON)
+
 	// The public API: rate-limited, cached by generation, compressed.
 	public := r.Group("", s.rateLimit, s.cache, gzip.Gzip(gzip.DefaultCompression))
 	public.GET("/search", s.search)

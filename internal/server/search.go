@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 	"unicode/utf8"
 
 	"apisearch/catalog"
@@ -115,10 +116,12 @@ func (s *Server) search(c *gin.Context) {
 		return
 	}
 	defer release()
+	start := time.Now()
 	res, err := ix.Search(c.Request.Context(), req)
 	if err != nil {
 		abort(c, s.log, err)
 		return
 	}
+	s.stats.Search(req.Query, req.Page == 1, res.Total, time.Since(start))
 	c.JSON(http.StatusOK, res)
 }

@@ -9,6 +9,7 @@ import (
 
 	"apisearch/index"
 	"apisearch/internal/reindex"
+	"apisearch/internal/stats"
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
@@ -34,6 +35,8 @@ type Config struct {
 	TrustedProxies []string
 	// Registry receives the HTTP metrics and serves /metrics. Nil: a new registry.
 	Registry *prometheus.Registry
+	// Stats counts searches and suggestions for /stats. Nil: a new recorder.
+	Stats *stats.Recorder
 }
 
 // Source returns the index currently served and the function that releases it once the
@@ -53,6 +56,8 @@ type Server struct {
 	index   Source
 	limiter *limiter
 	metrics *httpMetrics
+	stats   *stats.Recorder
+	doc     *apiDoc
 }
 
 // New returns the HTTP handler of the service, serving what source returns.
@@ -66,12 +71,18 @@ func New(cfg Config, source Source) (http.Handler, error) {
 	if cfg.Admin == nil {
 		cfg.Admin = func() Admin { return nil }
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, index: source}
+	if cfg.Stats == nil {
+		cfg.Stats = stats.New(nil)
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, index: source, stats: cfg.Stats}
 	if cfg.RateLimit > 0 {
 		s.limiter = newLimiter(cfg.RateLimit)
 	}
 	var err error
 	if s.metrics, err = newHTTPMetrics(cfg.Registry); err != nil {
+		return nil, err
+	}
+	if s.doc, err = loadAPIDoc(); err != nil {
 		return nil, err
 	}
 	return s.routes()

@@ -147,7 +147,9 @@ func (f *fakeAdmin) Reindex(context.Context) (reindex.Result, error) {
 	return reindex.Result{Entries: 2, Generation: 7}, f.fail
 }
 
-func (f *fakeAdmin) Status() reindex.Status { return reindex.Status{Generation: 7, Entries: 2} }
+func (f *fakeAdmin) Status() reindex.Status {
+	return reindex.Status{Generation: 7, Entries: 2, Problems: []catalog.Problem{{Path: "apis/x.yaml", Line: 3, Severity: catalog.SeverityError, Message: "invalid YAML"}}}
+}
 
 func TestAdmin(t *testing.T) {
 	source := testSource(t)

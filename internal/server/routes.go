@@ -29,7 +29,9 @@ func (s *Server) routes() (http.Handler, error) {
 	r.GET("/readyz", s.readyz)
 	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.cfg.Registry, promhttp.HandlerOpts{})))
 
-	// Documentation and public statistics.
+	// The search page, documentation and public statistics.
+	r.GET("/", s.page)
+	r.GET("/static/:file", s.static)
 	r.GET("/openapi.json", s.openapiJSON)
 	r.GET("/openapi.yaml", s.openapiYAML)
 	r.GET("/docs", s.docs)

@@ -426,7 +426,8 @@
       const extra = items.length > MAX_PRODUCERS;
       els.producerToggle.hidden = !extra;
       els.producerToggle.setAttribute('aria-expanded', showAllProducers ? 'true' : 'false');
-      els.producerToggle.textContent = showAllProducers ? 'Voir moins' : `Voir tout (${items.length})`;
+      els.producerToggle.textContent = showAllProducers ? 'Voir moins' : 'Voir tout';
+      els.producerToggle.title = `${items.length} producteurs`;
     }
 
     if (focusedValue !== null) {
@@ -560,7 +561,7 @@
     if (activeIndex >= 0) {
       const option = options[activeIndex];
       els.q.setAttribute('aria-activedescendant', option.id);
-      option.scrollIntoView({ block: 'nearest' });
+      if (typeof option.scrollIntoView === 'function') option.scrollIntoView({ block: 'nearest' });
     } else {
       els.q.removeAttribute('aria-activedescendant');
     }

@@ -1,0 +1,179 @@
+package server
+
+import (
+	"context"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"apisearch/catalog"
+	"apisearch/index"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+)
+
+// chromium finds the browser, or skips the test outside CI (where .ci/run installs it).
+func chromium(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatal("no Chromium in CI: .ci/run should have installed it")
+	}
+	t.Skip("no Chromium on this machine (apt-get install chromium): skipping the browser tests")
+	return ""
+}
+
+// browse starts the service on the default catalogue and a headless Chromium, and returns the
+// service's URL and a browser context.
+func browse(t *testing.T) (string, context.Context) {
+	t.Helper()
+	exe := chromium(t)
+	c, err := catalog.Load(catalog.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := index.Build(context.Background(), c, index.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	srv := httptest.NewServer(newHandler(t, Config{}, func() (*index.Index, func()) { return ix, func() {} }))
+	t.Cleanup(srv.Close)
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("no-first-run", true), chromedp.Flag("disable-quic", true),
+		chromedp.WindowSize(1280, 1000))
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	return srv.URL, ctx
+}
+
+// poll waits for a JavaScript condition to be true.
+func poll(expr string) chromedp.Action {
+	return chromedp.Poll(expr, nil, chromedp.WithPollingTimeout(10*time.Second))
+}
+
+func TestSearchPageInABrowser(t *testing.T) {
+	base, ctx := browse(t)
+	var expanded, active, activeText, value, firstSlug, url, checked, total string
+	var suggestionCount int
+	err := chromedp.Run(ctx,
+		chromedp.Navigate(base+"/"),
+		// An empty query browses the catalogue.
+		poll(`document.querySelectorAll('#results li.hit').length === 20`),
+
+		// Type a prefix: the accessible list of suggestions opens.
+		chromedp.SendKeys("#q", "geo", chromedp.ByID),
+		poll(`document.querySelectorAll('#suggestions li.suggestion').length > 0 && !document.querySelector('#suggestions').hidden`),
+		chromedp.AttributeValue("#q", "aria-expanded", &expanded, nil, chromedp.ByID),
+		chromedp.Evaluate(`document.querySelectorAll('#suggestions li[role=option]').length`, &suggestionCount),
+
+		// Pick the first one with the keyboard.
+		chromedp.SendKeys("#q", kb.ArrowDown, chromedp.ByID),
+		chromedp.AttributeValue("#q", "aria-activedescendant", &active, nil, chromedp.ByID),
+		chromedp.Evaluate(`(document.getElementById(document.getElementById('q').getAttribute('aria-activedescendant'))||{}).querySelector('.suggestion-text').textContent`, &activeText),
+		chromedp.SendKeys("#q", kb.Enter, chromedp.ByID),
+		poll(`document.querySelector('#suggestions').hidden && document.querySelector('#q').value === 'API Géo'`),
+		poll(`(document.querySelector('#results li.hit')||{}).dataset?.slug === 'api-geo'`),
+		chromedp.Value("#q", &value, chromedp.ByID),
+		chromedp.Evaluate(`document.querySelector('#results li.hit').dataset.slug`, &firstSlug),
+	)
+	if err != nil {
+		t.Fatalf("typing and picking a suggestion: %v", err)
+	}
+	if expanded != "true" || suggestionCount == 0 {
+		t.Errorf("suggestions: aria-expanded=%q, %d options", expanded, suggestionCount)
+	}
+	if !strings.HasPrefix(active, "suggestion-") || activeText != "API Géo" {
+		t.Errorf("ArrowDown: aria-activedescendant=%q (%q), want the first suggestion, API Géo", active, activeText)
+	}
+	if value != "API Géo" || firstSlug != "api-geo" {
+		t.Errorf("after Enter: q=%q, first hit %q", value, firstSlug)
+	}
+
+	// Browse again and tick a facet: the results and the counts follow.
+	var hits int
+	var facetCount string
+	err = chromedp.Run(ctx,
+		chromedp.Evaluate(`document.querySelector('#q').value = ''`, nil),
+		chromedp.SendKeys("#q", "donnees"+kb.Enter, chromedp.ByID),
+		poll(`location.search.includes('q=donnees') && document.querySelectorAll('#results li.hit').length > 0`),
+		chromedp.Click(`input[name="access"][value="account"]`, chromedp.ByQuery),
+		poll(`location.search.includes('access=account') && [...document.querySelectorAll('#results .hit-access')].every(b => b.textContent.trim() === 'Sur compte')`),
+		chromedp.Evaluate(`document.querySelectorAll('#results li.hit').length`, &hits),
+		chromedp.Evaluate(`document.querySelector('input[name="access"][value="account"]').closest('label').querySelector('.count').textContent`, &facetCount),
+		chromedp.Text("#total", &total, chromedp.ByID),
+		chromedp.Location(&url),
+	)
+	if err != nil {
+		t.Fatalf("ticking a facet: %v", err)
+	}
+	if hits == 0 || !strings.Contains(facetCount, itoa(hits)) || !strings.Contains(total, itoa(hits)) {
+		t.Errorf("after ticking « Sur compte »: %d hits, facet count %q, total %q: they should agree", hits, facetCount, total)
+	}
+
+	// The URL holds the search: reloading it gives the same page.
+	var reloadedHits int
+	err = chromedp.Run(ctx,
+		chromedp.Navigate(url),
+		poll(`document.querySelectorAll('#results li.hit').length > 0`),
+		chromedp.Evaluate(`document.querySelectorAll('#results li.hit').length`, &reloadedHits),
+		chromedp.Evaluate(`String(document.querySelector('input[name="access"][value="account"]').checked)`, &checked),
+		chromedp.Value("#q", &value, chromedp.ByID),
+	)
+	if err != nil {
+		t.Fatalf("reloading the shared URL %s: %v", url, err)
+	}
+	if reloadedHits != hits || checked != "true" || value != "donnees" {
+		t.Errorf("reloaded %s: %d hits (want %d), facet checked %s, q %q", url, reloadedHits, hits, checked, value)
+	}
+
+	// Nothing found: a clear message and the spelling that would find something.
+	var suggestion string
+	err = chromedp.Run(ctx,
+		chromedp.Navigate(base+"/?q=sirn"),
+		poll(`!document.querySelector('#no-results').hidden && document.querySelector('#did-you-mean')`),
+		chromedp.Text("#did-you-mean", &suggestion, chromedp.ByID),
+		chromedp.Click("#did-you-mean", chromedp.ByID),
+		poll(`document.querySelectorAll('#results li.hit').length > 0 && document.querySelector('#q').value === 'siren'`),
+	)
+	if err != nil {
+		t.Fatalf("no results and did-you-mean: %v", err)
+	}
+	if suggestion != "siren" {
+		t.Errorf("did you mean = %q, want siren", suggestion)
+	}
+
+	// A picture of the page with a query, suggestions open and a ticked facet.
+	var shot []byte
+	err = chromedp.Run(ctx,
+		chromedp.Navigate(base+"/?access=account"),
+		poll(`document.querySelectorAll('#results li.hit').length > 0`),
+		chromedp.SendKeys("#q", "api e", chromedp.ByID),
+		poll(`document.querySelectorAll('#suggestions li.suggestion').length > 0`),
+		chromedp.FullScreenshot(&shot, 100),
+	)
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	if p := os.Getenv("APISEARCH_SCREENSHOT"); p != "" {
+		if err := os.WriteFile(p, shot, 0o644); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

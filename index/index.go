@@ -271,7 +271,7 @@ func (ix *Index) Generation() uint64 { return ix.generation }
 func newMapping(a Analysis) (*mapping.IndexMappingImpl, error) {
 	m := bleve.NewIndexMapping()
 	if err := addFrenchAnalyzer(m, a); err != nil {
-		return nil, fmt.Errorf("French analyzer: %w", err)
+		return nil, fmt.Errorf("french analyzer: %w", err)
 	}
 	doc := bleve.NewDocumentStaticMapping()
 	for _, f := range textFields {

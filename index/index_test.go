@@ -219,10 +219,9 @@ func TestSortAndPaging(t *testing.T) {
 func TestFacetCounts(t *testing.T) {
 	ix := snapshot(t)
 	matching := func(q string) map[string]bool {
-		res := run(t, ix, Request{Query: q, PerPage: 100})
 		m := make(map[string]bool)
 		for p := 1; ; p++ {
-			res = run(t, ix, Request{Query: q, PerPage: 100, Page: p})
+			res := run(t, ix, Request{Query: q, PerPage: 100, Page: p})
 			for _, h := range res.Hits {
 				m[h.Slug] = true
 			}

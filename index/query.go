@@ -1,7 +1,6 @@
 package index
 
 import (
-	"bytes"
 	"slices"
 	"strings"
 	"unicode"
@@ -104,14 +103,9 @@ func splitWords(text string) []string {
 
 // stripElision removes a French elided article ("l'", "d'", "qu'"…) from a folded word.
 func stripElision(w string) string {
-	return string(stripElisionBytes([]byte(w)))
-}
-
-// stripElisionBytes is stripElision on bytes, returning a part of w.
-func stripElisionBytes(w []byte) []byte {
-	w = bytes.Trim(w, "'")
-	if i := bytes.IndexByte(w, '\''); i >= 0 && i <= 6 {
-		switch string(w[:i]) {
+	w = strings.Trim(w, "'")
+	if i := strings.IndexByte(w, '\''); i >= 0 && i <= 6 {
+		switch w[:i] {
 		case "l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu":
 			return w[i+1:]
 		}

@@ -164,6 +164,7 @@ func (ix *Index) search(ctx context.Context, req Request) (*Result, error) {
 	}
 
 	main := bleve.NewSearchRequestOptions(combine(text, filters, -1), req.PerPage, (req.Page-1)*req.PerPage, false)
+	main.IncludeLocations = true // for highlights
 	main.SortBy(sortOrder(req.Sort))
 	for i, f := range facets {
 		if filters[i] == nil {
@@ -202,7 +203,6 @@ func (ix *Index) search(ctx context.Context, req Request) (*Result, error) {
 		*f.out = facetValues(&tf, f.selected, f.label)
 	}
 
-	m := ix.newMatcher(p)
 	for _, h := range r.Hits {
 		e := ix.catalog.Entry(h.ID)
 		if e == nil {
@@ -217,9 +217,9 @@ func (ix *Index) search(ctx context.Context, req Request) (*Result, error) {
 			Access:   e.Access,
 			Score:    h.Score,
 			Highlights: Highlights{
-				Title:   m.highlight(e.Title),
-				Tagline: m.highlight(e.Tagline),
-				Body:    m.snippet(e.Text),
+				Title:   highlight(e.Title, h.Locations[fieldTitle]),
+				Tagline: highlight(e.Tagline, h.Locations[fieldTagline]),
+				Body:    snippet(e.Text, h.Locations[fieldBody]),
 			},
 		})
 	}

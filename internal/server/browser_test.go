@@ -49,8 +49,22 @@ func browse(t *testing.T) (string, context.Context) {
 	srv := httptest.NewServer(newHandler(t, Config{}, func() (*index.Index, func()) { return ix, func() {} }))
 	t.Cleanup(srv.Close)
 
+	// Chromium's helpers may still write to their profile while it exits: the folder is
+	// removed after them, without failing the test.
+	profile, err := os.MkdirTemp("", "apisearch-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for range 20 {
+			if os.RemoveAll(profile) == nil {
+				return
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	})
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.UserDataDir(t.TempDir()),
+		chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.UserDataDir(profile),
 		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true), chromedp.Flag("no-first-run", true), chromedp.Flag("disable-quic", true),
 		chromedp.WindowSize(1280, 1000))

@@ -55,6 +55,9 @@ var textFields = []struct {
 // maxClauses bounds the clauses of one query, so that no request can make a search slow.
 const maxClauses = 4096
 
+// buildBatch is how many entries a full build gives bleve at a time.
+const buildBatch = 2000
+
 // Config tunes an index.
 type Config struct {
 	// Synonyms expand queries; nil means the default list (synonyms.yaml).
@@ -181,17 +184,22 @@ func Build(ctx context.Context, c *catalog.Catalog, cfg Config) (*Index, error) 
 		}
 		st.release() // the generation holds its own reference
 	}()
+	// Batches of a bounded size keep the memory of a large catalogue's build in check; bleve
+	// analyses the documents of a batch on every core.
 	batch := idx.NewBatch()
-	for _, e := range c.Entries {
+	for i, e := range c.Entries {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		if err := batch.Index(e.Slug, document(e)); err != nil {
 			return nil, fmt.Errorf("index entry %s: %w", e.Slug, err)
 		}
-	}
-	if err := idx.Batch(batch); err != nil {
-		return nil, fmt.Errorf("index catalogue: %w", err)
+		if batch.Size() == buildBatch || i == len(c.Entries)-1 {
+			if err := idx.Batch(batch); err != nil {
+				return nil, fmt.Errorf("index catalogue: %w", err)
+			}
+			batch.Reset()
+		}
 	}
 	if cfg.Disk != nil {
 		st.fingerprint = fingerprint(c, cfg)
@@ -278,8 +286,9 @@ func newMapping(a Analysis) (*mapping.IndexMappingImpl, error) {
 		fm := bleve.NewTextFieldMapping()
 		fm.Analyzer = frenchAnalyzer
 		fm.Store = false
-		fm.IncludeTermVectors = true
+		fm.IncludeTermVectors = true // positions for phrases, offsets for highlights
 		fm.DocValues = false
+		fm.IncludeInAll = false // no "_all" field: queries name their fields
 		doc.AddFieldMappingsAt(f.name, fm)
 	}
 	for _, f := range []string{facetProducer, facetTheme, facetAccess, fieldTitleSort} {
@@ -296,6 +305,7 @@ func newMapping(a Analysis) (*mapping.IndexMappingImpl, error) {
 	doc.AddFieldMappingsAt(fieldVisits, visits)
 	m.DefaultMapping = doc
 	m.DefaultAnalyzer = frenchAnalyzer
+	m.IndexDynamic, m.StoreDynamic, m.DocValuesDynamic = false, false, false
 	return m, nil
 }
 

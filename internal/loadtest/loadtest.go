@@ -1,0 +1,205 @@
+// Package loadtest drives a running apisearch over HTTP with the traffic of a search box, for a
+// fixed time per phase, and reports throughput and latency percentiles per phase, with the
+// service's own /healthz as the floor that every phase is compared to.
+package loadtest
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"apisearch/catalog"
+)
+
+// Phase names.
+const (
+	Healthz        = "healthz"
+	Search         = "search"          // a search box's mix: prefixes, whole queries, facets, browsing; queries repeat
+	SearchDistinct = "search-distinct" // every query distinct: no cache can help
+	Autocomplete   = "autocomplete"
+)
+
+// Phases lists every phase, in the order they run.
+var Phases = []string{Healthz, Search, SearchDistinct, Autocomplete}
+
+// Config tunes a run.
+type Config struct {
+	BaseURL     string        // the service, e.g. http://127.0.0.1:8080
+	Duration    time.Duration // per phase
+	Connections int
+	Phases      []string
+	Seed        uint64
+}
+
+// Result is one phase's figures.
+type Result struct {
+	Phase      string
+	Requests   int
+	Errors     int // transport errors and statuses other than 200 and 304
+	Throughput float64
+	P50, P95   time.Duration
+	P99        time.Duration
+	Ratio      float64 // throughput over /healthz's, when measured in the same run
+}
+
+// Run runs every phase in turn against the service, with requests drawn from the catalogue.
+func Run(ctx context.Context, cfg Config, c *catalog.Catalog) ([]Result, error) {
+	client := &http.Client{
+		Timeout:   10 * time.Second,
+		Transport: &http.Transport{MaxIdleConnsPerHost: cfg.Connections, MaxConnsPerHost: cfg.Connections},
+	}
+	defer client.CloseIdleConnections()
+	w := newWorkload(c, cfg.Seed)
+	var results []Result
+	floor := 0.0
+	for _, phase := range cfg.Phases {
+		next, err := w.generator(phase)
+		if err != nil {
+			return nil, err
+		}
+		r := drive(ctx, client, cfg, phase, next)
+		if phase == Healthz {
+			floor = r.Throughput
+		}
+		results = append(results, r)
+	}
+	for i := range results {
+		if floor > 0 {
+			results[i].Ratio = results[i].Throughput / floor
+		}
+	}
+	return results, ctx.Err()
+}
+
+// drive sends requests from next over the connections for the phase's duration.
+func drive(ctx context.Context, client *http.Client, cfg Config, phase string, next func() string) Result {
+	ctx, cancel := context.WithTimeout(ctx, cfg.Duration)
+	defer cancel()
+	var mu sync.Mutex
+	var latencies []time.Duration
+	errs := 0
+	start := time.Now()
+	var wg sync.WaitGroup
+	for range cfg.Connections {
+		wg.Go(func() {
+			var mine []time.Duration
+			bad := 0
+			for ctx.Err() == nil {
+				mu.Lock()
+				target := next()
+				mu.Unlock()
+				t0 := time.Now()
+				resp, err := client.Get(cfg.BaseURL + target)
+				if err == nil {
+					_, _ = io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+				}
+				if ctx.Err() != nil {
+					break // cut by the end of the phase: not counted
+				}
+				mine = append(mine, time.Since(t0))
+				if err != nil || resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusNotModified {
+					bad++
+				}
+			}
+			mu.Lock()
+			latencies = append(latencies, mine...)
+			errs += bad
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	slices.Sort(latencies)
+	pct := func(p float64) time.Duration {
+		if len(latencies) == 0 {
+			return 0
+		}
+		return latencies[min(len(latencies)-1, int(p*float64(len(latencies))))]
+	}
+	return Result{Phase: phase, Requests: len(latencies), Errors: errs, Throughput: float64(len(latencies)) / elapsed.Seconds(),
+		P50: pct(.50), P95: pct(.95), P99: pct(.99)}
+}
+
+// workload holds the words a run draws its requests from.
+type workload struct {
+	rng      *rand.Rand
+	words    []string // catalogue keywords and title words
+	themes   []string
+	pool     []string // the search box's requests, repeating
+	prefixes []string // what is typed before suggestions are asked
+	distinct map[string]bool
+}
+
+func newWorkload(c *catalog.Catalog, seed uint64) *workload {
+	w := &workload{rng: rand.New(rand.NewPCG(seed, 7)), distinct: map[string]bool{}}
+	for _, e := range c.Entries {
+		w.words = append(w.words, e.Keywords...)
+		w.words = append(w.words, strings.Fields(strings.TrimPrefix(e.Title, "API "))...)
+	}
+	for _, t := range c.Themes() {
+		w.themes = append(w.themes, t.Value)
+	}
+	// A search box: people type a word letter by letter, then the whole word, sometimes a
+	// second one, sometimes tick a facet; some only browse.
+	for len(w.pool) < 600 && len(w.words) > 0 {
+		word := w.pick(w.words)
+		runes := []rune(word)
+		for n := 3; n <= len(runes); n++ {
+			w.pool = append(w.pool, "/search?q="+url.QueryEscape(string(runes[:n])))
+			w.prefixes = append(w.prefixes, string(runes[:n]))
+		}
+		w.pool = append(w.pool,
+			"/search?q="+url.QueryEscape(word+" "),
+			"/search?q="+url.QueryEscape(word+" "+w.pick(w.words)+" "),
+			"/search?q="+url.QueryEscape(word+" ")+"&access=open",
+			"/search?q="+url.QueryEscape(word+" ")+"&theme="+url.QueryEscape(w.pick(w.themes)),
+			"/search?page=2",
+			"/search")
+	}
+	return w
+}
+
+func (w *workload) pick(list []string) string { return list[w.rng.IntN(len(list))] }
+
+// generator returns the phase's next request; calls are serialised by the caller.
+func (w *workload) generator(phase string) (func() string, error) {
+	switch phase {
+	case Healthz:
+		return func() string { return "/healthz" }, nil
+	case Search:
+		return func() string { return w.pick(w.pool) }, nil
+	case SearchDistinct:
+		return func() string {
+			for {
+				q := w.pick(w.words) + " " + w.pick(w.words) + " "
+				if utf8.RuneCountInString(q) <= 200 && !w.distinct[q] {
+					w.distinct[q] = true
+					return "/search?q=" + url.QueryEscape(q)
+				}
+			}
+		}, nil
+	case Autocomplete:
+		return func() string { return "/autocomplete?q=" + url.QueryEscape(w.pick(w.prefixes)) }, nil
+	}
+	return nil, fmt.Errorf("unknown phase %q (want %s)", phase, strings.Join(Phases, ", "))
+}
+
+// Report writes the results as a Markdown table.
+func Report(out io.Writer, results []Result) {
+	fmt.Fprintln(out, "| phase | requests | errors | req/s | ratio to /healthz | p50 ms | p95 ms | p99 ms |")
+	fmt.Fprintln(out, "|---|---|---|---|---|---|---|---|")
+	ms := func(d time.Duration) string { return fmt.Sprintf("%.2f", float64(d.Microseconds())/1000) }
+	for _, r := range results {
+		fmt.Fprintf(out, "| %s | %d | %d | %.0f | %.0f %% | %s | %s | %s |\n", r.Phase, r.Requests, r.Errors, r.Throughput,
+			100*r.Ratio, ms(r.P50), ms(r.P95), ms(r.P99))
+	}
+}

@@ -1,8 +1,6 @@
 package server
 
 import (
-	"net/http"
-
 	"apisearch/catalog"
 
 	"github.com/gin-gonic/gin"
@@ -47,7 +45,7 @@ func (s *Server) listAPIs(c *gin.Context) {
 	for i, e := range entries {
 		out[i] = summarize(e)
 	}
-	c.JSON(http.StatusOK, gin.H{"total": len(out), "apis": out})
+	s.writeAnswer(c, gin.H{"total": len(out), "apis": out}, nil)
 }
 
 // getAPI answers GET /apis/{slug}: one entry in full.
@@ -63,5 +61,5 @@ func (s *Server) getAPI(c *gin.Context) {
 		abort(c, s.log, errorf(CodeNotFound, "no API with slug %q", slug))
 		return
 	}
-	c.JSON(http.StatusOK, e)
+	s.writeAnswer(c, e, nil)
 }

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"net/http"
 	"time"
 	"unicode/utf8"
 
@@ -35,5 +34,5 @@ func (s *Server) autocomplete(c *gin.Context) {
 	start := time.Now()
 	suggestions := ix.Suggest(q, limit)
 	s.stats.Autocomplete(time.Since(start))
-	c.JSON(http.StatusOK, gin.H{"query": q, "suggestions": suggestions})
+	s.writeAnswer(c, gin.H{"query": q, "suggestions": suggestions}, s.stats.Autocomplete)
 }

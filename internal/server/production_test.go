@@ -2,6 +2,10 @@ package server
 
 import (
 	"compress/gzip"
+	"context"
+	"testing/fstest"
+
+	"apisearch/catalog"
 	"io"
 	"log/slog"
 	"net/http"
@@ -211,5 +215,35 @@ func TestMetrics(t *testing.T) {
 		if !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %s", want)
 		}
+	}
+}
+
+// TestAnswerCacheFollowsGeneration checks that a cached answer is never served once the
+// catalogue has changed.
+func TestAnswerCacheFollowsGeneration(t *testing.T) {
+	first, err := index.Build(context.Background(), testCatalog(t), index.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	live := index.NewLive(first)
+	defer live.Close()
+	h := newHandler(t, Config{}, live.Acquire)
+	before := do(h, "GET", "/search?q=adresse", nil).Body.String()
+	if again := do(h, "GET", "/search?q=adresse", nil).Body.String(); again != before {
+		t.Errorf("the same request of the same generation answered differently")
+	}
+	c, err := catalog.Load(fstest.MapFS{
+		"producers/dinum.yaml":  {Data: []byte("name: DINUM\ntype: Ministère\n")},
+		"apis/api-adresse.yaml": {Data: []byte("title: API Adresse nouvelle\naccess: open\nproducer: dinum\n")},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := live.Apply(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	after := do(h, "GET", "/search?q=adresse", nil).Body.String()
+	if !strings.Contains(after, "API \\u003cmark\\u003eAdresse\\u003c/mark\\u003e nouvelle") || !strings.Contains(after, `"generation":2`) {
+		t.Errorf("after a change, the answer is stale: %s", after)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/gin-contrib/cors"
-	"github.com/gin-contrib/gzip"
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
@@ -38,8 +37,9 @@ func (s *Server) routes() (http.Handler, error) {
 	r.GET("/stats", s.statsPage)
 	r.GET("/stats.json", s.statsJSON)
 
-	// The public API: rate-limited, cached by generation, compressed.
-	public := r.Group("", s.rateLimit, s.cache, gzip.Gzip(gzip.DefaultCompression))
+	// The public API: rate-limited, revalidated by ETag, answered from the cache of the
+	// current generation when the same request was answered before, gzipped.
+	public := r.Group("", s.rateLimit, s.cache, s.cached)
 	public.GET("/search", s.search)
 	public.GET("/autocomplete", s.autocomplete)
 	public.GET("/apis", s.listAPIs)

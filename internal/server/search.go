@@ -1,7 +1,6 @@
 package server
 
 import (
-	"net/http"
 	"net/url"
 	"strconv"
 	"time"
@@ -122,6 +121,7 @@ func (s *Server) search(c *gin.Context) {
 		abort(c, s.log, err)
 		return
 	}
-	s.stats.Search(req.Query, req.Page == 1, res.Total, time.Since(start))
-	c.JSON(http.StatusOK, res)
+	count := func(took time.Duration) { s.stats.Search(req.Query, req.Page == 1, res.Total, took) }
+	count(time.Since(start))
+	s.writeAnswer(c, res, count)
 }

@@ -12,6 +12,7 @@ import (
 	"apisearch/internal/stats"
 
 	"github.com/gin-gonic/gin"
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -58,6 +59,7 @@ type Server struct {
 	metrics *httpMetrics
 	stats   *stats.Recorder
 	doc     *apiDoc
+	answers *lru.Cache[string, *answer]
 }
 
 // New returns the HTTP handler of the service, serving what source returns.
@@ -74,7 +76,7 @@ func New(cfg Config, source Source) (http.Handler, error) {
 	if cfg.Stats == nil {
 		cfg.Stats = stats.New(nil)
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, index: source, stats: cfg.Stats}
+	s := &Server{cfg: cfg, log: cfg.Logger, index: source, stats: cfg.Stats, answers: newAnswerCache()}
 	if cfg.RateLimit > 0 {
 		s.limiter = newLimiter(cfg.RateLimit)
 	}

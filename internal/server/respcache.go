@@ -1,0 +1,107 @@
+package server
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	lru "github.com/hashicorp/golang-lru/v2"
+)
+
+// cachedAnswers bounds the response cache: a search box's queries repeat, and an answer is a
+// few kilobytes.
+const cachedAnswers = 4096
+
+// answer is a public endpoint's JSON answer, as sent and gzipped once, with what the
+// statistics count each time it is sent.
+type answer struct {
+	body, gz []byte
+	count    func(took time.Duration) // nil when the statistics do not count it
+}
+
+// answerKey names an answer: the index generation, so that a change to the catalogue can
+// never serve a stale answer, then the path and the query string with its parameters sorted.
+// A query string that does not parse has no key: the handler refuses it.
+func answerKey(c *gin.Context, generation uint64) (string, bool) {
+	q, err := url.ParseQuery(c.Request.URL.RawQuery)
+	if err != nil {
+		return "", false
+	}
+	return strconv.FormatUint(generation, 10) + c.Request.URL.Path + "?" + q.Encode(), true
+}
+
+// newAnswerCache returns an LRU cache of answers.
+func newAnswerCache() *lru.Cache[string, *answer] {
+	cache, err := lru.New[string, *answer](cachedAnswers)
+	if err != nil {
+		panic(err) // only for a size under one
+	}
+	return cache
+}
+
+// cached answers from the cache when it holds the request's answer, else lets the handler
+// compute it (and writeAnswer store it).
+func (s *Server) cached(c *gin.Context) {
+	ix, release := s.index()
+	if ix == nil {
+		c.Next()
+		return
+	}
+	key, ok := answerKey(c, ix.Generation())
+	release()
+	if !ok {
+		c.Next()
+		return
+	}
+	c.Set(answerKeyName, key)
+	if a, ok := s.answers.Get(key); ok {
+		start := time.Now()
+		s.send(c, a)
+		if a.count != nil {
+			a.count(time.Since(start))
+		}
+		c.Abort()
+		return
+	}
+	c.Next()
+}
+
+const answerKeyName = "answer_key"
+
+// writeAnswer sends v as JSON, gzipped when the client accepts it, and keeps it for the next
+// identical request of the same generation; count, when not nil, is called for each one.
+func (s *Server) writeAnswer(c *gin.Context, v any, count func(took time.Duration)) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		abort(c, s.log, err)
+		return
+	}
+	a := &answer{body: body, count: count}
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
+	_, _ = zw.Write(body)
+	_ = zw.Close()
+	a.gz = buf.Bytes()
+	if key := c.GetString(answerKeyName); key != "" {
+		s.answers.Add(key, a)
+	}
+	s.send(c, a)
+}
+
+// send writes an answer, gzipped when the client accepts it.
+func (s *Server) send(c *gin.Context, a *answer) {
+	h := c.Writer.Header()
+	h.Add("Vary", "Accept-Encoding")
+	if strings.Contains(c.GetHeader("Accept-Encoding"), "gzip") {
+		h.Set("Content-Encoding", "gzip")
+		c.Data(http.StatusOK, "application/json; charset=utf-8", a.gz)
+		return
+	}
+	c.Data(http.StatusOK, "application/json; charset=utf-8", a.body)
+}

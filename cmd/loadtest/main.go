@@ -47,6 +47,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	duration := fl.Duration("duration", 5*time.Second, "how long each phase lasts")
 	connections := fl.Int("connections", 32, "concurrent connections")
 	phases := fl.String("phases", strings.Join(loadtest.Phases, ","), "phases to run, in order")
+	noCache := fl.Bool("no-answer-cache", false, "turn the service's answer cache off, to measure what it brings")
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
@@ -84,7 +85,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer r.Close()
 	built := time.Since(start)
 	gin.SetMode(gin.ReleaseMode)
-	handler, err := server.New(server.Config{Logger: log}, r.Live().Acquire)
+	handler, err := server.New(server.Config{Logger: log, NoAnswerCache: *noCache}, r.Live().Acquire)
 	if err != nil {
 		return err
 	}

@@ -49,7 +49,10 @@ func newAnswerCache() *lru.Cache[string, *answer] {
 // compute it (and writeAnswer store it).
 func (s *Server) cached(c *gin.Context) {
 	ix, release := s.index()
-	if ix == nil {
+	if ix == nil || s.cfg.NoAnswerCache {
+		if ix != nil {
+			release()
+		}
 		c.Next()
 		return
 	}

@@ -38,6 +38,8 @@ type Config struct {
 	Registry *prometheus.Registry
 	// Stats counts searches and suggestions for /stats. Nil: a new recorder.
 	Stats *stats.Recorder
+	// NoAnswerCache turns the answer cache off, to measure what it brings.
+	NoAnswerCache bool
 }
 
 // Source returns the index currently served and the function that releases it once the

@@ -100,6 +100,7 @@ type Index struct {
 	terms      *termList         // indexed terms, for prefix expansion
 	vocab      *vocabulary       // catalogue words, for typos and "did you mean"
 	suggest    *suggester        // autocomplete, built from the same catalogue
+	order      browseOrder       // the catalogue's order when nothing is typed
 }
 
 // store is a bleve index with the number of generations that use it; the last one closes it.
@@ -235,6 +236,7 @@ func newGeneration(st *store, c *catalog.Catalog, cfg Config, generation uint64)
 		return nil, err
 	}
 	ix.suggest = ix.newSuggester(c)
+	ix.order = newBrowseOrder(c)
 	ix.rules = cfg.Synonyms.compile(ix.analyze)
 	ix.ignored = cfg.Synonyms.ignored()
 	for _, t := range c.Themes() {

@@ -141,6 +141,9 @@ func (ix *Index) search(ctx context.Context, req Request) (*Result, error) {
 			themes[i] = t
 		}
 	}
+	if strings.TrimSpace(req.Query) == "" {
+		return ix.browse(req, themes, time.Now()), nil
+	}
 	res := &Result{Query: req.Query, Page: req.Page, PerPage: req.PerPage, Hits: []Hit{}}
 	facets := []facet{
 		{facetProducer, req.Producers, ix.producerName, &res.Facets.Producer},
@@ -149,14 +152,9 @@ func (ix *Index) search(ctx context.Context, req Request) (*Result, error) {
 	}
 
 	p := ix.parse(req.Query)
-	var text query.Query
-	switch {
-	case strings.TrimSpace(req.Query) == "":
-		text = query.NewMatchAllQuery()
-	default:
-		if text = ix.textQuery(p); text == nil {
-			text = query.NewMatchNoneQuery()
-		}
+	text := ix.textQuery(p)
+	if text == nil {
+		text = query.NewMatchNoneQuery()
 	}
 	filters := make([]query.Query, len(facets))
 	for i, f := range facets {

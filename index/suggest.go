@@ -214,10 +214,13 @@ func (ix *Index) Suggest(q string, limit int) []Suggestion {
 		}
 	}
 	if utf8.RuneCountInString(last) >= suggestTypoFrom {
-		for i := 0; i < len(s.keys); {
+		// A typo never touches the first letter: only the keys that start with it are read.
+		lo := sort.Search(len(s.keys), func(i int) bool { return s.keys[i].key >= last[:1] })
+		hi := sort.Search(len(s.keys), func(i int) bool { return s.keys[i].key > last[:1]+"\xff" })
+		for i := lo; i < hi; {
 			// Keys are sorted: decide once for every candidate word with the same key.
 			j := i + 1
-			for j < len(s.keys) && s.keys[j].key == s.keys[i].key {
+			for j < hi && s.keys[j].key == s.keys[i].key {
 				j++
 			}
 			if prefixWithin1(last, s.keys[i].key) {

@@ -162,6 +162,7 @@ func (ix *Index) search(ctx context.Context, req Request) (*Result, error) {
 	}
 
 	main := bleve.NewSearchRequestOptions(combine(text, filters, -1), req.PerPage, (req.Page-1)*req.PerPage, false)
+	main.IncludeLocations = true // for highlights
 	main.SortBy(sortOrder(req.Sort))
 	for i, f := range facets {
 		if filters[i] == nil {
@@ -200,16 +201,12 @@ func (ix *Index) search(ctx context.Context, req Request) (*Result, error) {
 		*f.out = facetValues(&tf, f.selected, f.label)
 	}
 
-	locations, err := ix.locations(ctx, text, r.Hits)
-	if err != nil {
-		return nil, fmt.Errorf("highlights for %q: %w", req.Query, err)
-	}
 	for _, h := range r.Hits {
 		e := ix.catalog.Entry(h.ID)
 		if e == nil {
 			continue
 		}
-		loc := locations[h.ID]
+		loc := h.Locations
 		res.Hits = append(res.Hits, Hit{
 			Slug:     e.Slug,
 			Title:    e.Title,
@@ -226,31 +223,6 @@ func (ix *Index) search(ctx context.Context, req Request) (*Result, error) {
 		})
 	}
 	return res, nil
-}
-
-// locations returns where the text query matched in the page's hits, for highlights. Asking
-// bleve for locations in the main search would gather them for every matching document; this
-// second search is restricted to the page's few.
-func (ix *Index) locations(ctx context.Context, text query.Query, hits search.DocumentMatchCollection) (map[string]search.FieldTermLocationMap, error) {
-	if len(hits) == 0 {
-		return nil, nil
-	}
-	ids := make([]string, len(hits))
-	for i, h := range hits {
-		ids[i] = h.ID
-	}
-	req := bleve.NewSearchRequestOptions(query.NewConjunctionQuery([]query.Query{query.NewDocIDQuery(ids), text}), len(ids), 0, false)
-	req.IncludeLocations = true
-	req.SortBy([]string{"_id"}) // no scoring needed
-	r, err := ix.bleve.SearchInContext(ctx, req)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]search.FieldTermLocationMap, len(r.Hits))
-	for _, h := range r.Hits {
-		out[h.ID] = h.Locations
-	}
-	return out, nil
 }
 
 // combine ANDs the text query with every filter but the one at index skip.

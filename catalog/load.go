@@ -55,7 +55,7 @@ func Load(fsys fs.FS) (*Catalog, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &loader{fsys: fsys, producers: make(map[string]*Producer)}
+	l := &loader{fsys: fsys, producers: make(map[string]*Producer), bySlug: make(map[string]*Entry)}
 	dirs := layoutDirs[layout]
 	for _, p := range l.files(dirs.producers) {
 		l.loadProducer(layout, p)
@@ -97,6 +97,7 @@ type loader struct {
 	fsys      fs.FS
 	producers map[string]*Producer
 	entries   []*Entry
+	bySlug    map[string]*Entry // entries already loaded, to refuse a second file for a slug
 	problems  []Problem
 }
 
@@ -214,11 +215,9 @@ func (l *loader) loadEntry(layout Layout, p string) {
 		l.report(p, SeverityError, "", fmt.Errorf("file name %q is not a valid slug (letters, digits, '.', '_' and '-')", slug))
 		return
 	}
-	for _, e := range l.entries {
-		if e.Slug == slug {
-			l.report(p, SeverityError, slug, fmt.Errorf("entry %q is already defined in %s", slug, e.Path))
-			return
-		}
+	if e, dup := l.bySlug[slug]; dup {
+		l.report(p, SeverityError, slug, fmt.Errorf("entry %q is already defined in %s", slug, e.Path))
+		return
 	}
 	var e *Entry
 	var doc document
@@ -261,6 +260,7 @@ func (l *loader) loadEntry(layout Layout, p string) {
 		e.Services = []Service{}
 	}
 	l.entries = append(l.entries, e)
+	l.bySlug[slug] = e
 }
 
 // parseDate accepts ISO dates and the national catalogue's DD/MM/YYYY, and returns YYYY-MM-DD.

@@ -21,7 +21,7 @@ import (
 
 // formatVersion changes whenever what the index stores changes (mapping, analysis, documents):
 // an index on disk of another version is rebuilt.
-const formatVersion = 1
+const formatVersion = 2
 
 // Disk is a folder that keeps the index on disk between runs, locked by one process at a time.
 // Its "current" file names the subfolder of the index in service; each subfolder holds a

@@ -34,8 +34,9 @@ const (
 	facetProducer  = "f_producer"
 	facetTheme     = "f_theme"
 	facetAccess    = "f_access"
-	fieldVisits    = "visits"
 	fieldTitleSort = "title_sort"
+	sortPopular    = "s_popular"
+	sortRank       = "s_rank"
 )
 
 // textFields are the searched fields with their boosts: a word in the title counts most, one in
@@ -293,7 +294,7 @@ func newMapping(a Analysis) (*mapping.IndexMappingImpl, error) {
 		fm.IncludeInAll = false // no "_all" field: queries name their fields
 		doc.AddFieldMappingsAt(f.name, fm)
 	}
-	for _, f := range []string{facetProducer, facetTheme, facetAccess, fieldTitleSort} {
+	for _, f := range []string{facetProducer, facetTheme, facetAccess, fieldTitleSort, sortPopular, sortRank} {
 		fm := bleve.NewKeywordFieldMapping()
 		fm.Analyzer = keyword.Name
 		fm.Store = false
@@ -301,10 +302,6 @@ func newMapping(a Analysis) (*mapping.IndexMappingImpl, error) {
 		fm.IncludeInAll = false
 		doc.AddFieldMappingsAt(f, fm)
 	}
-	visits := bleve.NewNumericFieldMapping()
-	visits.Store = false
-	visits.IncludeInAll = false
-	doc.AddFieldMappingsAt(fieldVisits, visits)
 	m.DefaultMapping = doc
 	m.DefaultAnalyzer = frenchAnalyzer
 	m.IndexDynamic, m.StoreDynamic, m.DocValuesDynamic = false, false, false
@@ -318,6 +315,11 @@ func document(e *catalog.Entry) map[string]any {
 	keywords := strings.Join(e.Keywords, " ; ")
 	producers := strings.Join(producer, " ; ")
 	themes := strings.Join(e.Themes, " ; ")
+	title := catalog.Fold(e.Title)
+	// Sorting on keywords that order like the wanted order costs one short term per hit; a
+	// numeric field would cost its sixteen prefix-coded terms. The bits of visits are inverted
+	// so that more visits sort first.
+	popular := fmt.Sprintf("%016x", ^uint64(max(e.Visits, 0)))
 	return map[string]any{
 		fieldTitle:     e.Title,
 		fieldKeywords:  keywords,
@@ -328,10 +330,15 @@ func document(e *catalog.Entry) map[string]any {
 		facetProducer:  e.Producer.Slug,
 		facetTheme:     e.Themes,
 		facetAccess:    string(e.Access),
-		fieldVisits:    float64(e.Visits),
-		fieldTitleSort: catalog.Fold(e.Title),
+		fieldTitleSort: title,
+		sortPopular:    popular,
+		sortRank:       popular + " " + title[:min(len(title), rankTitleBytes)],
 	}
 }
+
+// rankTitleBytes is how much of the folded title the rank key keeps: enough to order titles,
+// short enough that reading the key of every hit stays cheap.
+const rankTitleBytes = 40
 
 // termList is the sorted list of terms of the text fields, with how many documents have each
 // (summed over fields), and the terms so common that they tell documents apart no more than a

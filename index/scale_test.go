@@ -86,47 +86,46 @@ func scaleIndex(b *testing.B, n int) *Index {
 	return ix
 }
 
-// BenchmarkSearchScale runs a search-box mix (a prefix, a whole query, a filtered query, a
-// typo, browsing) on synthetic catalogues.
+// BenchmarkSearchScale runs each kind of a search box's requests (a prefix, two whole words, a
+// filtered query, a typo, browsing) on synthetic catalogues, over 50 of their keywords.
 func BenchmarkSearchScale(b *testing.B) {
+	kinds := []struct {
+		name string
+		req  func(w, other string) Request
+	}{
+		{"prefix", func(w, _ string) Request { return Request{Query: w[:min(4, len(w))]} }},
+		{"words", func(w, other string) Request { return Request{Query: w + " " + other + " "} }},
+		{"filtered", func(w, _ string) Request { return Request{Query: w + " ", Accesses: []string{"open"}} }},
+		{"typo", func(w, _ string) Request { return Request{Query: w + "x "} }},
+		{"browse", func(_, _ string) Request { return Request{} }},
+	}
 	for _, n := range scales {
-		ix := scaleIndex(b, n)
-		words := []string{}
-		for _, e := range ix.catalog.Entries[:50] {
-			words = append(words, e.Keywords[0])
+		for _, k := range kinds {
+			b.Run(fmt.Sprintf("%dk/%s", n/1000, k.name), func(b *testing.B) {
+				ix := scaleIndex(b, n)
+				words := []string{}
+				for _, e := range ix.catalog.Entries[:50] {
+					words = append(words, e.Keywords[0])
+				}
+				i := 0
+				for b.Loop() {
+					req := k.req(words[i%len(words)], words[(i+7)%len(words)])
+					if _, err := ix.Search(context.Background(), req); err != nil {
+						b.Fatal(err)
+					}
+					i++
+				}
+			})
 		}
-		b.Run(fmt.Sprintf("%dk", n/1000), func(b *testing.B) {
-			i := 0
-			for b.Loop() {
-				w := words[i%len(words)]
-				var req Request
-				switch i % 5 {
-				case 0:
-					req = Request{Query: w[:min(4, len(w))]}
-				case 1:
-					req = Request{Query: w + " " + words[(i+7)%len(words)] + " "}
-				case 2:
-					req = Request{Query: w + " ", Accesses: []string{"open"}}
-				case 3:
-					req = Request{Query: w + "x "}
-				case 4:
-					req = Request{}
-				}
-				if _, err := ix.Search(context.Background(), req); err != nil {
-					b.Fatal(err)
-				}
-				i++
-			}
-		})
 	}
 }
 
 // BenchmarkSuggestScale runs suggestion lookups on synthetic catalogues.
 func BenchmarkSuggestScale(b *testing.B) {
+	prefixes := []string{"a", "don", "entrep", "api ge", "servic", "reseau"}
 	for _, n := range scales {
-		ix := scaleIndex(b, n)
-		prefixes := []string{"a", "don", "entrep", "api ge", "servic", "reseau"}
 		b.Run(fmt.Sprintf("%dk", n/1000), func(b *testing.B) {
+			ix := scaleIndex(b, n)
 			i := 0
 			for b.Loop() {
 				ix.Suggest(prefixes[i%len(prefixes)], DefaultSuggestions)

@@ -3,7 +3,7 @@ package index
 import (
 	"context"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -187,6 +187,7 @@ func (ix *Index) search(ctx context.Context, req Request) (*Result, error) {
 			continue
 		}
 		fr := bleve.NewSearchRequestOptions(combine(text, filters, i), 0, 0, false)
+		fr.Score = "none" // only counts are read
 		fr.AddFacet(f.field, bleve.NewFacetRequest(f.field, maxFacetValues))
 		r2, err := ix.bleve.SearchInContext(ctx, fr)
 		if err != nil {
@@ -258,9 +259,9 @@ func sortOrder(s string) []string {
 	case SortTitle:
 		return []string{fieldTitleSort, "-_score"}
 	case SortPopularity:
-		return []string{"-" + fieldVisits, "-_score", fieldTitleSort}
+		return []string{sortPopular, "-_score", fieldTitleSort}
 	}
-	return []string{"-_score", "-" + fieldVisits, fieldTitleSort}
+	return []string{"-_score", sortRank}
 }
 
 // facetValues lists a facet's values by count, then label; selected values are listed even at
@@ -282,11 +283,16 @@ func facetValues(tf *search.TermFacets, selected []string, label func(string) st
 			out = append(out, FacetValue{Value: s, Label: label(s), Selected: true})
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].Count != out[j].Count {
-			return out[i].Count > out[j].Count
+	// Labels are folded once, not at each comparison.
+	keys := make(map[string]string, len(out))
+	for _, v := range out {
+		keys[v.Value] = catalog.Fold(v.Label)
+	}
+	slices.SortStableFunc(out, func(a, b FacetValue) int {
+		if a.Count != b.Count {
+			return b.Count - a.Count
 		}
-		return catalog.Fold(out[i].Label) < catalog.Fold(out[j].Label)
+		return strings.Compare(keys[a.Value], keys[b.Value])
 	})
 	return out
 }

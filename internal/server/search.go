@@ -18,11 +18,17 @@ const (
 	maxFilterValue = 50   // values of one filter parameter
 )
 
-// params parses the query string strictly: invalid percent-encoding or UTF-8 is an error.
-func params(c *gin.Context) (url.Values, error) {
+// params parses the query string strictly: invalid percent-encoding or UTF-8 is an error, and
+// so is a repeated single-valued parameter, whose meaning would be a guess.
+func params(c *gin.Context, single ...string) (url.Values, error) {
 	v, err := url.ParseQuery(c.Request.URL.RawQuery)
 	if err != nil {
 		return nil, errorf(CodeInvalidParameter, "the query string is not valid: %v", err)
+	}
+	for _, name := range single {
+		if n := len(v[name]); n > 1 {
+			return nil, errorf(CodeInvalidParameter, "parameter %s is given %d times, it takes one value", name, n)
+		}
 	}
 	for name, values := range v {
 		if !utf8.ValidString(name) {
@@ -64,7 +70,7 @@ func truncate(s string) string {
 // searchRequest validates the parameters of GET /search.
 func searchRequest(c *gin.Context) (index.Request, error) {
 	var req index.Request
-	v, err := params(c)
+	v, err := params(c, "q", "page", "per_page", "sort")
 	if err != nil {
 		return req, err
 	}

@@ -167,12 +167,16 @@ func yamlError(err error) *fileError {
 // so that a few lines of aliases (an "alias bomb") cannot take the memory and time of the loader.
 const maxYAMLValues = 10000
 
-// expandedSize counts the values of a node with its aliases followed, stopping past limit.
+// expandedSize counts the values of a node with its aliases followed, stopping past limit; the
+// limit shrinks at each level, so that an alias to its own parent ends too.
 func expandedSize(n *yaml.Node, limit int) int {
-	size := 1
-	if n.Kind == yaml.AliasNode && n.Alias != nil {
-		return expandedSize(n.Alias, limit)
+	if limit <= 0 {
+		return 1
 	}
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		return 1 + expandedSize(n.Alias, limit-1)
+	}
+	size := 1
 	for _, c := range n.Content {
 		size += expandedSize(c, limit-size)
 		if size > limit {

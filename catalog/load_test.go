@@ -199,6 +199,7 @@ func TestLoadBadInput(t *testing.T) {
 		{"front matter not closed", "apis/bad.md", "---\ntitle: T\naccess: open\n\nCorps du texte.\n", false, SeverityError, 1, "front matter is not closed"},
 		{"no front matter", "apis/bad.md", "# Titre\n\nCorps.\n", false, SeverityError, 1, "no front matter"},
 		{"alias bomb", "apis/bad.yaml", aliasBomb, false, SeverityError, 0, "alias bomb"},
+		{"alias to its own parent", "apis/bad.yaml", "title: &a [*a]\n", false, SeverityError, 0, "alias bomb"},
 		{"over the size cap", "apis/bad.yaml", "title: T\naccess: open\nproducer: dinum\ndescription: " + strings.Repeat("x", MaxFileSize) + "\n", false, SeverityError, 0, "over the 1048576-byte cap"},
 		{"NUL byte", "apis/bad.yaml", "title: T\x00\n", false, SeverityError, 0, "NUL byte"},
 		{"not a mapping", "apis/bad.yaml", "- a\n- b\n", false, SeverityError, 1, "expected fields"},

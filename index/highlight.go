@@ -17,13 +17,14 @@ type span struct{ start, end int }
 
 // spans returns the matched words of a field, sorted, from the term locations bleve recorded
 // while matching: what is marked is exactly what matched, exactly, through a typo, a synonym
-// or a prefix.
-func spans(locs search.TermLocationMap, textLen int) []span {
+// or a prefix. Locations that do not fall on characters of text are dropped.
+func spans(locs search.TermLocationMap, text string) []span {
 	var out []span
 	for _, ls := range locs {
 		for _, l := range ls {
-			if int(l.End) <= textLen && l.Start < l.End {
-				out = append(out, span{int(l.Start), int(l.End)})
+			start, end := int(l.Start), int(l.End)
+			if start < end && end <= len(text) && utf8.RuneStart(text[start]) && (end == len(text) || utf8.RuneStart(text[end])) {
+				out = append(out, span{start, end})
 			}
 		}
 	}
@@ -33,13 +34,13 @@ func spans(locs search.TermLocationMap, textLen int) []span {
 
 // highlight returns text as HTML with its matched words in <mark>.
 func highlight(text string, locs search.TermLocationMap) string {
-	return render(text, 0, len(text), spans(locs, len(text)))
+	return render(text, 0, len(text), spans(locs, text))
 }
 
 // snippet returns about snippetLength bytes of text around its densest run of matches, as HTML
 // with the matched words in <mark>; the start of the text when nothing in it matched.
 func snippet(text string, locs search.TermLocationMap) string {
-	marks := spans(locs, len(text))
+	marks := spans(locs, text)
 	if len(text) <= snippetLength {
 		return render(text, 0, len(text), marks)
 	}

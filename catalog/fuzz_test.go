@@ -1,0 +1,60 @@
+package catalog
+
+import (
+	"strings"
+	"testing"
+	"testing/fstest"
+	"unicode/utf8"
+)
+
+// FuzzLoadEntry gives the loader any bytes as one entry file, in both layouts and both formats:
+// it never fails or panics, the valid entry beside it still loads, every problem names a file
+// and a line inside it, and an entry that loads is usable (title, valid access, valid UTF-8).
+func FuzzLoadEntry(f *testing.F) {
+	f.Add([]byte(goodEntry), uint8(0))
+	f.Add([]byte("---\n"+goodEntry+"---\n\nCorps **gras**.\n"), uint8(1))
+	f.Add([]byte("---\ntitle: API X\ntagline: x\nproducer: dinum\nkeywords: [a, 1, {b: c}]\nvisits_2019: \"12\"\nis_open: -1\n---\nCorps.\n"), uint8(2))
+	f.Add([]byte("title: &a [*a]\n"), uint8(0))
+	f.Add([]byte("---\n---\n"), uint8(3))
+	f.Add([]byte("\xef\xbb\xbftitle: T\r\nproducer: dinum\r\naccess: open\r\n"), uint8(0))
+	f.Fuzz(func(t *testing.T, data []byte, mode uint8) {
+		fsys := fstest.MapFS{}
+		name := ""
+		switch mode % 4 {
+		case 0, 1:
+			fsys["producers/dinum.yaml"] = &fstest.MapFile{Data: []byte(goodProducer)}
+			fsys["apis/good.yaml"] = &fstest.MapFile{Data: []byte(goodEntry)}
+			name = map[uint8]string{0: "apis/fuzz.yaml", 1: "apis/fuzz.md"}[mode%4]
+		default:
+			fsys["producteurs/dinum.md"] = &fstest.MapFile{Data: []byte("---\n" + goodProducer + "---\n")}
+			fsys["api/good.md"] = &fstest.MapFile{Data: []byte("---\ntitle: API Adresse\ntagline: Chercher.\nproducer: dinum\nis_open: 1\n---\nCorps.\n")}
+			name = "api/fuzz.md"
+		}
+		fsys[name] = &fstest.MapFile{Data: data}
+		c, err := Load(fsys)
+		if err != nil {
+			t.Fatalf("Load: %v", err)
+		}
+		if c.Entry("good") == nil {
+			t.Fatalf("the valid entry was lost; problems: %v", c.Problems)
+		}
+		lines := strings.Count(string(data), "\n") + 1
+		for _, p := range c.Problems {
+			if p.Path == "" || p.Message == "" || p.Line < 0 || (p.Path == name && p.Line > lines) {
+				t.Fatalf("problem without a file, a message or a line inside the file (%d lines): %+v", lines, p)
+			}
+		}
+		e := c.Entry("fuzz")
+		if e == nil {
+			return
+		}
+		if strings.TrimSpace(e.Title) == "" || !e.Access.Valid() || e.Producer.Name == "" {
+			t.Fatalf("loaded entry is not usable: %+v", e)
+		}
+		for _, s := range append([]string{e.Title, e.Tagline, e.Description, e.Text}, append(e.Keywords, e.Themes...)...) {
+			if !utf8.ValidString(s) || strings.ContainsRune(s, 0) {
+				t.Fatalf("loaded entry holds invalid text %q", s)
+			}
+		}
+	})
+}

@@ -49,7 +49,8 @@ func isDir(fsys fs.FS, name string) bool {
 }
 
 // Load reads a whole catalogue folder. A file that cannot be used is reported in the catalogue's
-// Problems and skipped; the rest loads. The error is for a folder that is not a catalogue at all.
+// Problems and skipped; the rest loads. The error is for a folder that is not a catalogue at all,
+// or one of whose folders cannot be listed: a catalogue read without them would lose entries.
 func Load(fsys fs.FS) (*Catalog, error) {
 	layout, err := DetectLayout(fsys)
 	if err != nil {
@@ -67,6 +68,9 @@ func Load(fsys fs.FS) (*Catalog, error) {
 		for _, p := range l.files(dirs.services) {
 			l.loadServiceFile(p)
 		}
+	}
+	if l.unlisted != nil {
+		return nil, l.unlisted
 	}
 	c := &Catalog{Layout: layout, Producers: l.producers}
 	c.Entries = l.entries
@@ -98,6 +102,7 @@ type loader struct {
 	producers map[string]*Producer
 	entries   []*Entry
 	bySlug    map[string]*Entry // entries already loaded, to refuse a second file for a slug
+	unlisted  error             // a folder that exists but cannot be listed
 	problems  []Problem
 }
 
@@ -114,8 +119,8 @@ func (l *loader) report(p string, sev Severity, slug string, err error) {
 func (l *loader) files(dir string) []string {
 	items, err := fs.ReadDir(l.fsys, dir)
 	if err != nil {
-		if !errors.Is(err, fs.ErrNotExist) {
-			l.report(dir, SeverityError, "", fmt.Errorf("cannot list folder: %w", err))
+		if !errors.Is(err, fs.ErrNotExist) && l.unlisted == nil {
+			l.unlisted = fmt.Errorf("cannot list folder %s: %w", dir, err)
 		}
 		return nil
 	}

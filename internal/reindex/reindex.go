@@ -39,6 +39,8 @@ type Reindexer struct {
 	lastFull   time.Time
 	reindexes  uint64
 	lastTook   time.Duration
+	lastErr    string // why the last change or reindex was not applied; "" once one is
+	lastErrAt  time.Time
 	watcher    func() watch.State
 
 	flightMu sync.Mutex
@@ -124,19 +126,22 @@ func (r *Reindexer) Apply(ctx context.Context, b watch.Batch) {
 	start := time.Now()
 	c, err := r.load(r.current())
 	if err != nil {
+		r.failed(err)
 		r.log.Error("catalogue change not applied: the previous index keeps serving", "err", err, "resync", b.Resync)
 		return
 	}
 	d, err := r.live.Apply(ctx, c)
 	if err != nil {
+		r.failed(err)
 		r.log.Error("catalogue change not applied: the previous index keeps serving", "err", err)
 		return
 	}
+	r.stateMu.Lock()
+	r.lastErr = ""
 	if d != (index.Diff{}) {
-		r.stateMu.Lock()
 		r.lastChange = time.Now()
-		r.stateMu.Unlock()
 	}
+	r.stateMu.Unlock()
 	r.log.Info("catalogue change applied", "files", len(b.Paths), "resync", b.Resync, "reason", b.Reason,
 		"added", d.Added, "changed", d.Changed, "removed", d.Removed,
 		"errors", c.Count(catalog.SeverityError), "generation", r.live.Generation(), "took_ms", float64(time.Since(start).Microseconds())/1000)
@@ -169,20 +174,30 @@ func (r *Reindexer) Reindex(ctx context.Context) (Result, error) {
 	}
 }
 
+// failed records why a change was not applied, for Status.
+func (r *Reindexer) failed(err error) {
+	r.stateMu.Lock()
+	defer r.stateMu.Unlock()
+	r.lastErr, r.lastErrAt = err.Error(), time.Now()
+}
+
 func (r *Reindexer) rebuild(ctx context.Context) (Result, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	start := time.Now()
 	c, err := r.load(r.current())
 	if err != nil {
+		r.failed(err)
 		return Result{}, err
 	}
 	ix, err := index.Build(ctx, c, r.cfg.Index)
 	if err != nil {
+		r.failed(err)
 		return Result{}, err
 	}
 	r.live.Swap(ix)
 	r.stateMu.Lock()
+	r.lastErr = ""
 	r.lastChange, r.lastFull = time.Now(), time.Now()
 	r.reindexes++
 	r.lastTook = time.Since(start)
@@ -204,9 +219,11 @@ type Status struct {
 	Entries         int               `json:"entries"`
 	LastChange      time.Time         `json:"last_change"`
 	LastFullReindex time.Time         `json:"last_full_reindex"`
-	Reindexes       uint64            `json:"reindexes"`       // full rebuilds since start
-	LastReindexMS   float64           `json:"last_reindex_ms"` // how long the last one took
-	Watcher         *watch.State      `json:"watcher"`         // null when the catalogue is not watched
+	Reindexes       uint64            `json:"reindexes"`               // full rebuilds since start
+	LastReindexMS   float64           `json:"last_reindex_ms"`         // how long the last one took
+	Watcher         *watch.State      `json:"watcher"`                 // null when the catalogue is not watched
+	LastError       string            `json:"last_error,omitempty"`    // why the last change was not applied (the previous index keeps serving)
+	LastErrorAt     *time.Time        `json:"last_error_at,omitempty"` // when
 	Errors          int               `json:"errors"`
 	Warnings        int               `json:"warnings"`
 	Problems        []catalog.Problem `json:"problems"` // every current error and warning
@@ -219,7 +236,11 @@ func (r *Reindexer) Status() Status {
 	c := ix.Catalog()
 	r.stateMu.Lock()
 	st := Status{Generation: ix.Generation(), Entries: len(c.Entries), LastChange: r.lastChange, LastFullReindex: r.lastFull,
-		Reindexes: r.reindexes, LastReindexMS: float64(r.lastTook.Microseconds()) / 1000}
+		Reindexes: r.reindexes, LastReindexMS: float64(r.lastTook.Microseconds()) / 1000, LastError: r.lastErr}
+	if r.lastErr != "" {
+		at := r.lastErrAt
+		st.LastErrorAt = &at
+	}
 	watcher := r.watcher
 	r.stateMu.Unlock()
 	if watcher != nil {

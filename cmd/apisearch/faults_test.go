@@ -1,0 +1,364 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"apisearch/catalog"
+	"apisearch/index"
+	"apisearch/internal/catgen"
+)
+
+// TestMain lets the test binary be apisearch itself, in a child process that a test can kill:
+// APISEARCH_TEST_MAIN holds its arguments, and APISEARCH_TEST_FSIZE a file size limit in bytes
+// (what a full disk does to the writes of the index).
+func TestMain(m *testing.M) {
+	if args, ok := os.LookupEnv("APISEARCH_TEST_MAIN"); ok {
+		if limit, err := strconv.ParseUint(os.Getenv("APISEARCH_TEST_FSIZE"), 10, 64); err == nil {
+			signal.Ignore(syscall.SIGXFSZ) // a write past the limit fails with EFBIG instead
+			if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &syscall.Rlimit{Cur: limit, Max: limit}); err != nil {
+				fmt.Fprintln(os.Stderr, "setrlimit:", err)
+				os.Exit(3)
+			}
+		}
+		os.Args = append([]string{"apisearch"}, strings.Fields(args)...)
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// child is apisearch running in another process.
+type child struct {
+	cmd    *exec.Cmd
+	base   string // its URL once ready
+	stderr *syncBuffer
+	exited chan struct{} // closed when the process has exited, with err set
+	err    error
+}
+
+// syncBuffer is a bytes.Buffer safe for a process's writes and a test's reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// startChild starts "apisearch ARGS" in a child process; ready is closed with its URL set once
+// it serves. The child is killed at the end of the test if it still runs.
+func startChild(t *testing.T, env []string, args string) (*child, <-chan struct{}) {
+	t.Helper()
+	c := &child{cmd: exec.Command(os.Args[0], "-test.run=^$"), stderr: &syncBuffer{}, exited: make(chan struct{})}
+	c.cmd.Env = append(os.Environ(), append(env, "APISEARCH_TEST_MAIN="+args)...)
+	c.cmd.Stderr = c.stderr
+	stdout, err := c.cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	ready := make(chan struct{})
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if i := strings.Index(sc.Text(), "http://"); i >= 0 && c.base == "" {
+				c.base = sc.Text()[i:]
+				close(ready)
+			}
+		}
+		c.err = c.cmd.Wait()
+		close(c.exited)
+	}()
+	t.Cleanup(func() {
+		c.cmd.Process.Kill()
+		<-c.exited
+	})
+	return c, ready
+}
+
+// waitReady waits for the child to serve, within a bound that only catches a hang.
+func (c *child) waitReady(t *testing.T, ready <-chan struct{}) {
+	t.Helper()
+	select {
+	case <-ready:
+	case <-c.exited:
+		t.Fatalf("apisearch stopped before serving: %v\n%s", c.err, c.stderr)
+	case <-time.After(90 * time.Second):
+		t.Fatalf("apisearch did not serve within 90s\n%s", c.stderr)
+	}
+}
+
+// kill9 kills the child as the kernel's OOM killer or a power cut would.
+func (c *child) kill9(t *testing.T) {
+	t.Helper()
+	if err := c.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	<-c.exited
+}
+
+// writeCatalogue writes a synthetic catalogue of n entries to a new folder.
+func writeCatalogue(t *testing.T, n int) string {
+	t.Helper()
+	sample, err := catalog.Load(catalog.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	generated := catgen.Generate(sample, n, 7)
+	err = fs.WalkDir(generated, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := fs.ReadFile(generated, p)
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(p)), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dir, p), data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// sameAsFresh checks that the service answers as a fresh in-memory index of the folder does,
+// for the queries given: the same totals and the same entries.
+func sameAsFresh(t *testing.T, base, dir string, queries []string) {
+	t.Helper()
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	c, err := catalog.Load(root.FS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := index.Build(context.Background(), c, index.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fresh.Close()
+	var list struct{ Total int }
+	if getJSON(t, base+"/apis?per_page=1", &list); list.Total != len(c.Entries) {
+		t.Errorf("/apis lists %d entries, the folder has %d", list.Total, len(c.Entries))
+	}
+	for _, q := range queries {
+		want, err := fresh.Search(context.Background(), index.Request{Query: q, PerPage: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got struct {
+			Total int
+			Hits  []struct{ Slug string }
+		}
+		if status := getJSON(t, base+"/search?per_page=100&q="+url.QueryEscape(q), &got); status != http.StatusOK {
+			t.Fatalf("search %q: status %d", q, status)
+		}
+		if got.Total != want.Total {
+			t.Errorf("search %q: %d results, a fresh index has %d", q, got.Total, want.Total)
+			continue
+		}
+		if want.Total <= 100 {
+			var g, w []string
+			for _, h := range got.Hits {
+				g = append(g, h.Slug)
+			}
+			for _, h := range want.Hits {
+				w = append(w, h.Slug)
+			}
+			slices.Sort(g)
+			slices.Sort(w)
+			if !slices.Equal(g, w) {
+				t.Errorf("search %q finds other entries than a fresh index", q)
+			}
+		}
+	}
+}
+
+// faultQueries are searches whose answers are compared with a fresh index after each fault.
+var faultQueries = []string{"données", "entreprise", "adresse", "sante", "api ", "educ", "transport public", "énergie"}
+
+// TestKillDuringIndexWrites kills the service with SIGKILL while it writes its index on disk (the
+// first build, an incremental batch, a full reindex): each restart serves an index equal to the
+// catalogue.
+func TestKillDuringIndexWrites(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: not starting child processes")
+	}
+	dir := writeCatalogue(t, 1500)
+	indexDir := t.TempDir()
+	const token = "kill-test-admin-token"
+	args := "serve --addr 127.0.0.1:0 --log-format text --debounce 50ms --catalog " + dir + " --index-dir " + indexDir
+	env := []string{"APISEARCH_ADMIN_TOKEN=" + token}
+
+	// 1. During the first build: killed as soon as the index folder appears.
+	c, _ := startChild(t, env, args)
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		if m, _ := filepath.Glob(filepath.Join(indexDir, "*", "store", "*")); len(m) > 0 {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	c.kill9(t)
+
+	restart := func(step string) *child {
+		t.Helper()
+		c, ready := startChild(t, env, args)
+		c.waitReady(t, ready)
+		t.Logf("%s: restarted; %s", step, c.logLine("index on disk"))
+		sameAsFresh(t, c.base, dir, faultQueries)
+		return c
+	}
+	c = restart("killed during the first build")
+
+	// 2. During an incremental batch: 100 entries rewritten, killed while they are applied.
+	files, _ := filepath.Glob(filepath.Join(dir, "apis", "*.yaml"))
+	for _, f := range files[:100] {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(f, bytes.Replace(data, []byte("title: "), []byte("title: Nouvelle "), 1), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(80 * time.Millisecond) // past the debounce: the batch is being applied
+	c.kill9(t)
+	c = restart("killed during an incremental batch")
+
+	// 3. During a full reindex.
+	go func() {
+		req, _ := newRequest("POST", c.base+"/admin/reindex", token)
+		if resp, err := httpClient.Do(req); err == nil {
+			resp.Body.Close()
+		}
+	}()
+	time.Sleep(150 * time.Millisecond)
+	c.kill9(t)
+	restart("killed during a full reindex")
+}
+
+// logLine waits for a line of the child's log containing s and returns the last one; its log
+// may come after its first line on stdout, through another pipe.
+func (c *child) logLine(s string) string {
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		lines := strings.Split(c.stderr.String(), "\n")
+		for i := len(lines) - 1; i >= 0; i-- {
+			if strings.Contains(lines[i], s) {
+				return lines[i]
+			}
+		}
+	}
+	return ""
+}
+
+// TestFullDisk runs the service with its index on a disk that fills up (writes past 256 KiB fail,
+// as on a full disk): it stops at once with an error naming the index folder instead of serving
+// a partial index or hanging, the catalogue is untouched, and once there is room again it serves
+// an index equal to the catalogue.
+func TestFullDisk(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: not starting child processes")
+	}
+	dir := writeCatalogue(t, 600)
+	indexDir := t.TempDir()
+	args := "serve --addr 127.0.0.1:0 --catalog " + dir + " --index-dir " + indexDir
+	before, _ := filepath.Glob(filepath.Join(dir, "*", "*"))
+
+	c, _ := startChild(t, []string{"APISEARCH_TEST_FSIZE=262144"}, args)
+	select {
+	case <-c.exited:
+		if c.err == nil || !strings.Contains(c.stderr.String(), indexDir) || !strings.Contains(c.stderr.String(), "file too large") {
+			t.Errorf("on a full disk: exit %v, stderr:\n%s\nwant a failure naming %s and the write error", c.err, c.stderr, indexDir)
+		}
+		t.Logf("on a full disk: %s", c.logLine("apisearch:"))
+	case <-time.After(90 * time.Second):
+		t.Fatalf("on a full disk the service neither failed nor stopped within 90s\n%s", c.stderr)
+	}
+	if after, _ := filepath.Glob(filepath.Join(dir, "*", "*")); !slices.Equal(before, after) {
+		t.Errorf("the catalogue folder changed: %d files before, %d after", len(before), len(after))
+	}
+
+	c, ready := startChild(t, nil, args)
+	c.waitReady(t, ready)
+	sameAsFresh(t, c.base, dir, faultQueries)
+}
+
+// TestTwoProcessesOnOneIndex points a second process at the index folder of a running one: it
+// fails at once with a message naming the folder and the first process, and the first one goes
+// on serving an undamaged index, reopened as it is by its next start.
+func TestTwoProcessesOnOneIndex(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: not starting child processes")
+	}
+	dir := writeCatalogue(t, 300)
+	indexDir := t.TempDir()
+	args := "serve --addr 127.0.0.1:0 --log-format text --catalog " + dir + " --index-dir " + indexDir
+	first, ready := startChild(t, nil, args)
+	first.waitReady(t, ready)
+
+	second, _ := startChild(t, nil, args)
+	start := time.Now()
+	select {
+	case <-second.exited:
+		msg := second.stderr.String()
+		if second.err == nil || !strings.Contains(msg, "in use by another apisearch process (pid "+strconv.Itoa(first.cmd.Process.Pid)+")") {
+			t.Errorf("second process: exit %v after %v, stderr:\n%s", second.err, time.Since(start), msg)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("the second process neither failed nor stopped within 30s: it waits on the lock\n%s", second.stderr)
+	}
+	sameAsFresh(t, first.base, dir, faultQueries)
+
+	if err := first.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-first.exited:
+		if first.err != nil {
+			t.Fatalf("first process after SIGTERM: %v\n%s", first.err, first.stderr)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("first process did not stop within 30s of SIGTERM")
+	}
+	again, ready := startChild(t, nil, args)
+	again.waitReady(t, ready)
+	if !strings.Contains(again.logLine("index on disk"), "reopened=true") {
+		t.Errorf("the index was not reopened after the second process's attempt:\n%s", again.stderr)
+	}
+	sameAsFresh(t, again.base, dir, faultQueries)
+}

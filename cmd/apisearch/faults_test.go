@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io/fs"
 	"net/http"
 	"net/url"
 	"os"
@@ -132,30 +131,25 @@ func writeCatalogue(t *testing.T, n int) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	generated := catgen.Generate(sample, n, 7)
-	err = fs.WalkDir(generated, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := fs.ReadFile(generated, p)
-		if err != nil {
-			return err
-		}
-		if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(p)), 0o755); err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dir, p), data, 0o644)
-	})
-	if err != nil {
+	dir := filepath.Join(t.TempDir(), "catalogue")
+	if err := os.CopyFS(dir, catgen.Generate(sample, n, 7)); err != nil {
 		t.Fatal(err)
 	}
 	return dir
 }
 
-// sameAsFresh checks that the service answers as a fresh in-memory index of the folder does,
-// for the queries given: the same totals and the same entries.
+// sameAsFresh checks that the service answers as a fresh in-memory index of the folder does.
 func sameAsFresh(t *testing.T, base, dir string, queries []string) {
+	t.Helper()
+	if diff := diffFromFresh(t, base, dir, queries); diff != "" {
+		t.Error(diff)
+	}
+}
+
+// diffFromFresh compares the service's answers with those of a fresh in-memory index of the
+// folder, for the queries given: the same number of entries, the same totals and the same
+// entries found. It returns the first difference, or "".
+func diffFromFresh(t *testing.T, base, dir string, queries []string) string {
 	t.Helper()
 	root, err := os.OpenRoot(dir)
 	if err != nil {
@@ -173,7 +167,7 @@ func sameAsFresh(t *testing.T, base, dir string, queries []string) {
 	defer fresh.Close()
 	var list struct{ Total int }
 	if getJSON(t, base+"/apis?per_page=1", &list); list.Total != len(c.Entries) {
-		t.Errorf("/apis lists %d entries, the folder has %d", list.Total, len(c.Entries))
+		return fmt.Sprintf("/apis lists %d entries, the folder has %d", list.Total, len(c.Entries))
 	}
 	for _, q := range queries {
 		want, err := fresh.Search(context.Background(), index.Request{Query: q, PerPage: 100})
@@ -185,11 +179,10 @@ func sameAsFresh(t *testing.T, base, dir string, queries []string) {
 			Hits  []struct{ Slug string }
 		}
 		if status := getJSON(t, base+"/search?per_page=100&q="+url.QueryEscape(q), &got); status != http.StatusOK {
-			t.Fatalf("search %q: status %d", q, status)
+			return fmt.Sprintf("search %q: status %d", q, status)
 		}
 		if got.Total != want.Total {
-			t.Errorf("search %q: %d results, a fresh index has %d", q, got.Total, want.Total)
-			continue
+			return fmt.Sprintf("search %q: %d results, a fresh index has %d", q, got.Total, want.Total)
 		}
 		if want.Total <= 100 {
 			var g, w []string
@@ -202,10 +195,11 @@ func sameAsFresh(t *testing.T, base, dir string, queries []string) {
 			slices.Sort(g)
 			slices.Sort(w)
 			if !slices.Equal(g, w) {
-				t.Errorf("search %q finds other entries than a fresh index", q)
+				return fmt.Sprintf("search %q finds other entries than a fresh index", q)
 			}
 		}
 	}
+	return ""
 }
 
 // faultQueries are searches whose answers are compared with a fresh index after each fault.

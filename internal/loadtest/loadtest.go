@@ -97,7 +97,15 @@ func drive(ctx context.Context, client *http.Client, cfg Config, phase string, n
 				target := next()
 				mu.Unlock()
 				t0 := time.Now()
-				resp, err := client.Get(cfg.BaseURL + target)
+				req, err := http.NewRequestWithContext(ctx, http.MethodGet, cfg.BaseURL+target, nil)
+				if err != nil {
+					return
+				}
+				// Asked for explicitly, gzip is not decompressed by the client: like wrk, the
+				// tool reads the bytes a browser would get without spending the cores it shares
+				// with the service on unpacking them.
+				req.Header.Set("Accept-Encoding", "gzip")
+				resp, err := client.Do(req)
 				if err == nil {
 					_, _ = io.Copy(io.Discard, resp.Body)
 					resp.Body.Close()

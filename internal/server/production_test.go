@@ -68,7 +68,16 @@ func TestETagAndCacheControl(t *testing.T) {
 }
 
 func TestGzip(t *testing.T) {
-	h := newTestServer(t)
+	c, err := catalog.Load(catalog.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := index.Build(context.Background(), c, index.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	h := newHandler(t, Config{}, func() (*index.Index, func()) { return ix, func() {} })
 	rec := do(h, "GET", "/apis", map[string]string{"Accept-Encoding": "gzip"})
 	if rec.Header().Get("Content-Encoding") != "gzip" {
 		t.Fatalf("Content-Encoding = %q, want gzip", rec.Header().Get("Content-Encoding"))
@@ -79,7 +88,12 @@ func TestGzip(t *testing.T) {
 	}
 	body, _ := io.ReadAll(zr)
 	if !strings.Contains(string(body), `"slug":"api-adresse"`) {
-		t.Errorf("gzipped body = %s", body)
+		t.Errorf("gzipped body = %.200s", body)
+	}
+	// A small answer is not worth compressing.
+	rec = do(h, "GET", "/autocomplete?q=zzzz", map[string]string{"Accept-Encoding": "gzip"})
+	if rec.Header().Get("Content-Encoding") != "" || !strings.Contains(rec.Body.String(), `"suggestions":[]`) {
+		t.Errorf("small answer: Content-Encoding %q, body %s; want it plain", rec.Header().Get("Content-Encoding"), rec.Body)
 	}
 }
 

@@ -33,7 +33,7 @@ var gzipWriters = sync.Pool{New: func() any {
 // answer is a public endpoint's JSON answer, as sent and gzipped once, with what the
 // statistics count each time it is sent.
 type answer struct {
-	body, gz []byte // gz is nil for a small answer
+	body, gz []byte                   // gz is nil for a small answer
 	count    func(took time.Duration) // nil when the statistics do not count it
 }
 

@@ -67,6 +67,7 @@ func TestDiskReopenAndRebuild(t *testing.T) {
 	d.Close()
 }
 
+// TestDiskCrashAndDamage: an index never closed, damaged, or of another format is rebuilt.
 func TestDiskCrashAndDamage(t *testing.T) {
 	dir := t.TempDir()
 	entries := map[string]string{"a": "API Alpha"}
@@ -91,6 +92,23 @@ func TestDiskCrashAndDamage(t *testing.T) {
 	}
 	if res, _ := ix.Search(context.Background(), Request{Query: "alpha "}); res.Total != 1 {
 		t.Errorf("rebuilt index does not answer")
+	}
+	ix.Close()
+	d.Close()
+
+	// Written by another version of apisearch, closed cleanly over the same catalogue: rebuilt.
+	current = filepath.Join(dir, strings.TrimSpace(readFile(t, filepath.Join(dir, "current"))))
+	m, err := readMeta(current)
+	if err != nil || !m.Clean {
+		t.Fatalf("meta after a clean close: %+v, %v", m, err)
+	}
+	m.Format = formatVersion - 1
+	if err := writeMeta(current, m); err != nil {
+		t.Fatal(err)
+	}
+	ix, reused, d = openOnDisk(t, dir, entries)
+	if reused {
+		t.Error("an index of another format version was reused")
 	}
 	ix.Close()
 	d.Close()

@@ -141,8 +141,13 @@ func decodeYAML(text string) (*yaml.Node, error) {
 		return nil, errorAt(0, "YAML aliases expand to more than %d values (alias bomb?)", maxYAMLValues)
 	}
 	root := doc.Content[0]
+	if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
+		return nil, errorAt(0, "empty document: no fields")
+	}
 	if root.Kind != yaml.MappingNode {
-		return nil, errorAt(root.Line, "expected fields (key: value), found a %s", kindName(root.Kind))
+		// yaml.v3 may place a value on the line after the last one ("---" alone).
+		line := min(root.Line, strings.Count(text, "\n")+1)
+		return nil, errorAt(line, "expected fields (key: value), found a %s", kindName(root.Kind))
 	}
 	return root, nil
 }

@@ -115,6 +115,19 @@ func (c *child) waitReady(t *testing.T, ready <-chan struct{}) {
 	}
 }
 
+// waitExit waits for the child to exit on its own and returns how it ended; the test fails if it
+// is still running after within (what would be a hang: waiting on a lock, retrying a write).
+func (c *child) waitExit(t *testing.T, within time.Duration) error {
+	t.Helper()
+	select {
+	case <-c.exited:
+		return c.err
+	case <-time.After(within):
+		t.Fatalf("apisearch still runs after %v\n%s", within, c.stderr)
+		return nil
+	}
+}
+
 // kill9 kills the child as the kernel's OOM killer or a power cut would.
 func (c *child) kill9(t *testing.T) {
 	t.Helper()
@@ -294,15 +307,10 @@ func TestFullDisk(t *testing.T) {
 	before, _ := filepath.Glob(filepath.Join(dir, "*", "*"))
 
 	c, _ := startChild(t, []string{"APISEARCH_TEST_FSIZE=262144"}, args)
-	select {
-	case <-c.exited:
-		if c.err == nil || !strings.Contains(c.stderr.String(), indexDir) || !strings.Contains(c.stderr.String(), "file too large") {
-			t.Errorf("on a full disk: exit %v, stderr:\n%s\nwant a failure naming %s and the write error", c.err, c.stderr, indexDir)
-		}
-		t.Logf("on a full disk: %s", c.logLine("apisearch:"))
-	case <-time.After(90 * time.Second):
-		t.Fatalf("on a full disk the service neither failed nor stopped within 90s\n%s", c.stderr)
+	if err := c.waitExit(t, 90*time.Second); err == nil || !strings.Contains(c.stderr.String(), indexDir) || !strings.Contains(c.stderr.String(), "file too large") {
+		t.Errorf("on a full disk: exit %v, stderr:\n%s\nwant a failure naming %s and the write error", err, c.stderr, indexDir)
 	}
+	t.Logf("on a full disk: %s", c.logLine("apisearch:"))
 	if after, _ := filepath.Glob(filepath.Join(dir, "*", "*")); !slices.Equal(before, after) {
 		t.Errorf("the catalogue folder changed: %d files before, %d after", len(before), len(after))
 	}
@@ -326,28 +334,16 @@ func TestTwoProcessesOnOneIndex(t *testing.T) {
 	first.waitReady(t, ready)
 
 	second, _ := startChild(t, nil, args)
-	start := time.Now()
-	select {
-	case <-second.exited:
-		msg := second.stderr.String()
-		if second.err == nil || !strings.Contains(msg, "in use by another apisearch process (pid "+strconv.Itoa(first.cmd.Process.Pid)+")") {
-			t.Errorf("second process: exit %v after %v, stderr:\n%s", second.err, time.Since(start), msg)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatalf("the second process neither failed nor stopped within 30s: it waits on the lock\n%s", second.stderr)
+	if err := second.waitExit(t, 30*time.Second); err == nil || !strings.Contains(second.stderr.String(), "in use by another apisearch process (pid "+strconv.Itoa(first.cmd.Process.Pid)+")") {
+		t.Errorf("second process: exit %v, stderr:\n%s", err, second.stderr)
 	}
 	sameAsFresh(t, first.base, dir, faultQueries)
 
 	if err := first.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	select {
-	case <-first.exited:
-		if first.err != nil {
-			t.Fatalf("first process after SIGTERM: %v\n%s", first.err, first.stderr)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatalf("first process did not stop within 30s of SIGTERM")
+	if err := first.waitExit(t, 30*time.Second); err != nil {
+		t.Fatalf("first process after SIGTERM: %v\n%s", err, first.stderr)
 	}
 	again, ready := startChild(t, nil, args)
 	again.waitReady(t, ready)

@@ -154,14 +154,18 @@ func (s *store) retire() {
 	s.mu.Unlock()
 }
 
+var setMaxClauses sync.Once
+
 // Build indexes a catalogue in memory, as generation 1. Close releases it.
 func Build(ctx context.Context, c *catalog.Catalog, cfg Config) (*Index, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
 		return nil, err
 	}
-	// A process-wide bleve setting: no query may expand to more clauses than this.
-	searcher.DisjunctionMaxClauseCount = maxClauses
+	// A process-wide bleve setting: no query may expand to more clauses than this. Set once,
+	// before the first index exists: searches read it, and a rebuild beside a serving index
+	// must not write it under them.
+	setMaxClauses.Do(func() { searcher.DisjunctionMaxClauseCount = maxClauses })
 
 	m, err := newMapping(cfg.Analysis)
 	if err != nil {

@@ -254,6 +254,8 @@ func filterQuery(field string, values []string) query.Query {
 	return query.NewDisjunctionQuery(qs)
 }
 
+// sortOrder is bleve's sort for a request's sort: relevance breaks ties by visits then title
+// through one short key (see document).
 func sortOrder(s string) []string {
 	switch s {
 	case SortTitle:

@@ -165,10 +165,10 @@ func TestServeIndexDir(t *testing.T) {
 	logw := writerFunc(func(p []byte) (int, error) { mu.Lock(); defer mu.Unlock(); return logs.Write(p) })
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
-	go func() {
+	go func(pw *io.PipeWriter) {
 		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--index-dir", dir, "--log-format", "text"}, noEnv, pw, logw)
 		pw.Close()
-	}()
+	}(pw)
 	buf := make([]byte, 200)
 	pr.Read(buf)
 	go io.Copy(io.Discard, pr)
@@ -187,10 +187,10 @@ func TestServeIndexDir(t *testing.T) {
 	logs.Reset()
 	ctx, cancel = context.WithCancel(context.Background())
 	pr, pw = io.Pipe()
-	go func() {
+	go func(pw *io.PipeWriter) {
 		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--index-dir", dir, "--log-format", "text"}, noEnv, pw, logw)
 		pw.Close()
-	}()
+	}(pw)
 	pr.Read(buf)
 	go io.Copy(io.Discard, pr)
 	cancel()

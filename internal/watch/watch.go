@@ -189,7 +189,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 			}
 			clear(pending)
 			resync, reason, first = false, "", time.Time{}
-			w.apply(ctx, b)
+			// Counted before it is applied, so that whoever the callback tells sees it counted.
 			w.update(func(s *State) {
 				s.Batches++
 				s.LastBatch = time.Now()
@@ -197,6 +197,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 					s.Resyncs++
 				}
 			})
+			w.apply(ctx, b)
 		}
 	}
 }

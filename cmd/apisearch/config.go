@@ -130,19 +130,27 @@ func serveUsage(fl *flag.FlagSet, w io.Writer) {
 	fmt.Fprintf(w, "  %s\n      the admin token itself, when --admin-token-file is not given\n", envName("admin-token"))
 }
 
+// minTokenLength is the shortest admin token accepted: a token that can be guessed is no lock.
+const minTokenLength = 16
+
 // adminToken reads the admin token from file, else from APISEARCH_ADMIN_TOKEN; "" disables
-// admin. A file that cannot be read, or holds an empty token, is a configuration error.
+// admin. A file that cannot be read, an empty token file and a token shorter than
+// minTokenLength are configuration errors.
 func adminToken(file string, getenv func(string) string) (string, error) {
-	if file == "" {
-		return strings.TrimSpace(getenv(envName("admin-token"))), nil
+	source := envName("admin-token")
+	token := strings.TrimSpace(getenv(source))
+	if file != "" {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return "", fmt.Errorf("--admin-token-file: %w", err)
+		}
+		source, token = "--admin-token-file "+file, strings.TrimSpace(string(data))
+		if token == "" {
+			return "", fmt.Errorf("%s is empty", source)
+		}
 	}
-	data, err := os.ReadFile(file)
-	if err != nil {
-		return "", fmt.Errorf("--admin-token-file: %w", err)
-	}
-	token := strings.TrimSpace(string(data))
-	if token == "" {
-		return "", fmt.Errorf("--admin-token-file %s is empty", file)
+	if n := len(token); n > 0 && n < minTokenLength {
+		return "", fmt.Errorf("the admin token from %s is %d characters long, the minimum is %d (openssl rand -hex 32 makes one)", source, n, minTokenLength)
 	}
 	return token, nil
 }

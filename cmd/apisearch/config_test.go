@@ -34,6 +34,7 @@ func TestInvalidConfiguration(t *testing.T) {
 		{"negative rate", []string{"--rate-limit", "-1"}, nil, "--rate-limit -1"},
 		{"missing token file", []string{"--admin-token-file", "/nonexistent/token"}, nil, "--admin-token-file"},
 		{"empty token file", []string{"--admin-token-file", empty}, nil, "is empty"},
+		{"short token", nil, map[string]string{"APISEARCH_ADMIN_TOKEN": "secret"}, "the admin token from APISEARCH_ADMIN_TOKEN is 6 characters long, the minimum is 16"},
 		{"missing catalogue", []string{"--catalog", "/nonexistent/catalogue"}, nil, "--catalog /nonexistent/catalogue: not a folder"},
 		{"bad trusted proxy", []string{"--trusted-proxies", "not-an-ip"}, nil, "not-an-ip"},
 		{"extra argument", []string{"now"}, nil, `unexpected argument "now"`},
@@ -56,12 +57,12 @@ func TestInvalidConfiguration(t *testing.T) {
 func TestFlagsWinOverEnvironment(t *testing.T) {
 	cfg, err := parseServeConfig([]string{"--rate-limit", "7"}, envOf(map[string]string{
 		"APISEARCH_RATE_LIMIT": "99", "APISEARCH_CORS_ORIGINS": "https://a.fr, https://b.fr", "APISEARCH_WATCH": "false",
-		"APISEARCH_ADMIN_TOKEN": "tok",
+		"APISEARCH_ADMIN_TOKEN": "tok-for-config-tests",
 	}), io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.RateLimit != 7 || cfg.Watch || len(cfg.CORSOrigins) != 2 || cfg.CORSOrigins[1] != "https://b.fr" || cfg.AdminToken != "tok" {
+	if cfg.RateLimit != 7 || cfg.Watch || len(cfg.CORSOrigins) != 2 || cfg.CORSOrigins[1] != "https://b.fr" || cfg.AdminToken != "tok-for-config-tests" {
 		t.Errorf("config = %+v", cfg)
 	}
 }
@@ -106,7 +107,7 @@ func TestShutdownFinishesRequestsInFlight(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
-	env := envOf(map[string]string{"APISEARCH_ADMIN_TOKEN": "tok", "APISEARCH_RATE_LIMIT": "0"})
+	env := envOf(map[string]string{"APISEARCH_ADMIN_TOKEN": "tok-for-config-tests", "APISEARCH_RATE_LIMIT": "0"})
 	go func() {
 		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--catalog", snapshotDir}, env, pw, io.Discard)
 		pw.Close()
@@ -125,7 +126,7 @@ func TestShutdownFinishesRequestsInFlight(t *testing.T) {
 	var failures []error
 	for range 5 {
 		wg.Go(func() {
-			req, _ := newRequest("POST", base+"/admin/reindex", "tok")
+			req, _ := newRequest("POST", base+"/admin/reindex", "tok-for-config-tests")
 			resp, err := httpClient.Do(req)
 			mu.Lock()
 			defer mu.Unlock()

@@ -235,7 +235,7 @@ func TestServeFollowsTheFolderAndAdmin(t *testing.T) {
 	}
 	write("producers/dinum.yaml", "name: DINUM\ntype: Ministère\n")
 	write("apis/a.yaml", "title: API Alpha\ntagline: Une.\nproducer: dinum\naccess: open\n")
-	const token = "token-de-test"
+	const token = "token-de-test-assez-long"
 	env := func(k string) string {
 		if k == "APISEARCH_ADMIN_TOKEN" {
 			return token

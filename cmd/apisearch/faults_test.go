@@ -352,3 +352,51 @@ func TestTwoProcessesOnOneIndex(t *testing.T) {
 	}
 	sameAsFresh(t, again.base, dir, faultQueries)
 }
+
+// TestDiskFullWhileServing fills the disk under a running service (writes past 1 MiB fail, as
+// on a full disk) as 2 700 entries arrive: the change is refused with the write error in the log
+// and the previous index keeps serving; after a stop, the index on disk, whose recorded
+// catalogue is not the folder's, is rebuilt, equal to the catalogue.
+func TestDiskFullWhileServing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: not starting child processes")
+	}
+	dir := writeCatalogue(t, 3000)
+	aside := t.TempDir()
+	files, _ := filepath.Glob(filepath.Join(dir, "apis", "*"))
+	for _, f := range files[300:] {
+		if err := os.Rename(f, filepath.Join(aside, filepath.Base(f))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	indexDir := t.TempDir()
+	args := "serve --addr 127.0.0.1:0 --log-format text --debounce 50ms --rate-limit 0 --catalog " + dir + " --index-dir " + indexDir
+	c, ready := startChild(t, []string{"APISEARCH_TEST_FSIZE=1048576"}, args)
+	c.waitReady(t, ready)
+
+	for _, f := range files[300:] {
+		if err := os.Rename(filepath.Join(aside, filepath.Base(f)), f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if line := c.logLine("catalogue change not applied"); !strings.Contains(line, "file too large") || !strings.Contains(line, indexDir) {
+		t.Fatalf("no refused change naming the index file and the write error in the log:\n%s", c.stderr)
+	}
+	var list struct{ Total int }
+	if getJSON(t, c.base+"/apis?per_page=1", &list); list.Total != 300 {
+		t.Errorf("/apis lists %d entries while the disk is full, want the previous index's 300", list.Total)
+	}
+	if err := c.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.waitExit(t, 60*time.Second); err != nil {
+		t.Fatalf("stop on a full disk: %v\n%s", err, c.stderr)
+	}
+
+	again, ready := startChild(t, nil, args)
+	again.waitReady(t, ready)
+	if line := again.logLine("index on disk"); !strings.Contains(line, "reopened=false") {
+		t.Errorf("an index on disk that lacks changes was reopened: %s", line)
+	}
+	sameAsFresh(t, again.base, dir, faultQueries)
+}

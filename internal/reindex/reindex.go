@@ -119,8 +119,9 @@ func (r *Reindexer) current() *catalog.Catalog {
 }
 
 // Apply reads the catalogue again after the watcher's batch and applies what changed to the
-// index. A failure is logged and leaves the index as it was.
-func (r *Reindexer) Apply(ctx context.Context, b watch.Batch) {
+// index. A failure is logged, leaves the index as it was, and is returned so that the watcher
+// tries again.
+func (r *Reindexer) Apply(ctx context.Context, b watch.Batch) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	start := time.Now()
@@ -128,13 +129,13 @@ func (r *Reindexer) Apply(ctx context.Context, b watch.Batch) {
 	if err != nil {
 		r.failed(err)
 		r.log.Error("catalogue change not applied: the previous index keeps serving", "err", err, "resync", b.Resync)
-		return
+		return err
 	}
 	d, err := r.live.Apply(ctx, c)
 	if err != nil {
 		r.failed(err)
 		r.log.Error("catalogue change not applied: the previous index keeps serving", "err", err)
-		return
+		return err
 	}
 	r.stateMu.Lock()
 	r.lastErr = ""
@@ -145,6 +146,7 @@ func (r *Reindexer) Apply(ctx context.Context, b watch.Batch) {
 	r.log.Info("catalogue change applied", "files", len(b.Paths), "resync", b.Resync, "reason", b.Reason,
 		"added", d.Added, "changed", d.Changed, "removed", d.Removed,
 		"errors", c.Count(catalog.SeverityError), "generation", r.live.Generation(), "took_ms", float64(time.Since(start).Microseconds())/1000)
+	return nil
 }
 
 // Reindex rebuilds the whole index from the catalogue beside the serving one and swaps it in;

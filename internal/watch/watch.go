@@ -30,7 +30,8 @@ type Config struct {
 	// coming. Default 2s.
 	MaxDelay time.Duration
 	// ResyncEvery is how often a degraded watcher (one that could not watch every folder)
-	// re-reads everything. Default 30s.
+	// re-reads everything, and how long after a batch that could not be applied everything
+	// is read again. Default 30s.
 	ResyncEvery time.Duration
 	// Logger receives the watcher's warnings. Default slog.Default().
 	Logger *slog.Logger
@@ -61,10 +62,11 @@ type State struct {
 	LastBatch time.Time `json:"last_batch_at,omitzero"`
 }
 
-// Watcher follows a folder and calls apply with each batch, one at a time.
+// Watcher follows a folder and calls apply with each batch, one at a time; a batch that apply
+// could not apply is retried as a resync.
 type Watcher struct {
 	cfg   Config
-	apply func(context.Context, Batch)
+	apply func(context.Context, Batch) error
 	log   *slog.Logger
 	dir   string // cfg.Dir, cleaned and absolute
 
@@ -78,7 +80,7 @@ type Watcher struct {
 }
 
 // New returns a watcher of cfg.Dir; Run starts it.
-func New(cfg Config, apply func(context.Context, Batch)) (*Watcher, error) {
+func New(cfg Config, apply func(context.Context, Batch) error) (*Watcher, error) {
 	if cfg.Debounce <= 0 {
 		cfg.Debounce = 200 * time.Millisecond
 	}
@@ -128,6 +130,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 
 	pending := make(map[string]bool)
 	resync, reason := false, ""
+	notApplied := "" // why the last batch was not applied: it is retried at the next tick
 	var first time.Time
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
@@ -173,7 +176,11 @@ func (w *Watcher) Run(ctx context.Context) error {
 			resync, reason = true, w.failed(err)
 			arm()
 		case <-poll.C:
-			if w.State().Degraded {
+			switch {
+			case notApplied != "":
+				resync, reason = true, "retry of a change not applied: "+notApplied
+				arm()
+			case w.State().Degraded:
 				resync, reason = true, "periodic resync while degraded: "+w.State().Reason
 				arm()
 			}
@@ -197,7 +204,10 @@ func (w *Watcher) Run(ctx context.Context) error {
 					s.Resyncs++
 				}
 			})
-			w.apply(ctx, b)
+			notApplied = ""
+			if err := w.apply(ctx, b); err != nil {
+				notApplied = err.Error()
+			}
 		}
 	}
 }

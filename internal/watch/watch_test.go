@@ -2,6 +2,7 @@ package watch
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -22,6 +24,7 @@ type harness struct {
 	dir     string
 	w       *Watcher
 	batches chan Batch
+	fail    atomic.Pointer[error] // what apply returns for the next batch
 }
 
 func start(t *testing.T, setup func(*Watcher)) *harness {
@@ -34,7 +37,13 @@ func start(t *testing.T, setup func(*Watcher)) *harness {
 	}
 	h := &harness{t: t, dir: dir, batches: make(chan Batch, 100)}
 	w, err := New(Config{Dir: dir, Debounce: 80 * time.Millisecond, MaxDelay: time.Second, ResyncEvery: 300 * time.Millisecond,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, func(_ context.Context, b Batch) { h.batches <- b })
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, func(_ context.Context, b Batch) error {
+		h.batches <- b
+		if err := h.fail.Swap(nil); err != nil {
+			return *err
+		}
+		return nil
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,4 +211,19 @@ func TestOutOfWatchesDegradesAndPolls(t *testing.T) {
 	if b := h.next(); !b.Resync || !strings.Contains(b.Reason, "periodic") {
 		t.Errorf("batch = %+v, want a periodic resync", b)
 	}
+}
+
+func TestRetriesABatchNotApplied(t *testing.T) {
+	h := start(t, nil)
+	err := errors.New("write index: no space left on device")
+	h.fail.Store(&err)
+	h.write("api/a.md", "---\ntitle: A\n---\n")
+	if b := h.next(); len(b.Paths) != 1 {
+		t.Fatalf("batch = %+v, want the new file", b)
+	}
+	// Nothing changes in the folder, yet the change is read again at the next tick.
+	if b := h.next(); !b.Resync || !strings.Contains(b.Reason, "no space left on device") {
+		t.Errorf("after a batch not applied: %+v, want a resync that says why", b)
+	}
+	h.none(500 * time.Millisecond) // applied this time: no more retries
 }

@@ -154,6 +154,7 @@ func (s *store) retire() {
 	s.mu.Unlock()
 }
 
+// setMaxClauses sets bleve's process-wide clause limit, once.
 var setMaxClauses sync.Once
 
 // Build indexes a catalogue in memory, as generation 1. Close releases it.

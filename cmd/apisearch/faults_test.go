@@ -48,6 +48,7 @@ type child struct {
 	cmd    *exec.Cmd
 	base   string // its URL once ready
 	stderr *syncBuffer
+	ready  chan struct{} // closed once it serves, with base set
 	exited chan struct{} // closed when the process has exited, with err set
 	err    error
 }
@@ -70,11 +71,14 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// startChild starts "apisearch ARGS" in a child process; ready is closed with its URL set once
-// it serves. The child is killed at the end of the test if it still runs.
-func startChild(t *testing.T, env []string, args string) (*child, <-chan struct{}) {
+// startChild starts "apisearch ARGS" in a child process, killed at the end of the test if it
+// still runs.
+func startChild(t *testing.T, env []string, args string) *child {
 	t.Helper()
-	c := &child{cmd: exec.Command(os.Args[0], "-test.run=^$"), stderr: &syncBuffer{}, exited: make(chan struct{})}
+	if testing.Short() {
+		t.Skip("-short: not starting child processes")
+	}
+	c := &child{cmd: exec.Command(os.Args[0], "-test.run=^$"), stderr: &syncBuffer{}, ready: make(chan struct{}), exited: make(chan struct{})}
 	c.cmd.Env = append(os.Environ(), append(env, "APISEARCH_TEST_MAIN="+args)...)
 	c.cmd.Stderr = c.stderr
 	stdout, err := c.cmd.StdoutPipe()
@@ -84,13 +88,12 @@ func startChild(t *testing.T, env []string, args string) (*child, <-chan struct{
 	if err := c.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	ready := make(chan struct{})
 	go func() {
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
 			if i := strings.Index(sc.Text(), "http://"); i >= 0 && c.base == "" {
 				c.base = sc.Text()[i:]
-				close(ready)
+				close(c.ready)
 			}
 		}
 		c.err = c.cmd.Wait()
@@ -100,19 +103,21 @@ func startChild(t *testing.T, env []string, args string) (*child, <-chan struct{
 		c.cmd.Process.Kill()
 		<-c.exited
 	})
-	return c, ready
+	return c
 }
 
-// waitReady waits for the child to serve, within a bound that only catches a hang.
-func (c *child) waitReady(t *testing.T, ready <-chan struct{}) {
+// startReady starts a child and waits for it to serve, within a bound that only catches a hang.
+func startReady(t *testing.T, env []string, args string) *child {
 	t.Helper()
+	c := startChild(t, env, args)
 	select {
-	case <-ready:
+	case <-c.ready:
 	case <-c.exited:
 		t.Fatalf("apisearch stopped before serving: %v\n%s", c.err, c.stderr)
 	case <-time.After(90 * time.Second):
 		t.Fatalf("apisearch did not serve within 90s\n%s", c.stderr)
 	}
+	return c
 }
 
 // waitExit waits for the child to exit on its own and returns how it ended; the test fails if it
@@ -222,9 +227,6 @@ var faultQueries = []string{"données", "entreprise", "adresse", "sante", "api "
 // first build, an incremental batch, a full reindex): each restart serves an index equal to the
 // catalogue.
 func TestKillDuringIndexWrites(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short: not starting child processes")
-	}
 	dir := writeCatalogue(t, 1500)
 	indexDir := t.TempDir()
 	const token = "kill-test-admin-token"
@@ -232,7 +234,7 @@ func TestKillDuringIndexWrites(t *testing.T) {
 	env := []string{"APISEARCH_ADMIN_TOKEN=" + token}
 
 	// 1. During the first build: killed as soon as the index folder appears.
-	c, _ := startChild(t, env, args)
+	c := startChild(t, env, args)
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
 		if m, _ := filepath.Glob(filepath.Join(indexDir, "*", "store", "*")); len(m) > 0 {
@@ -244,8 +246,7 @@ func TestKillDuringIndexWrites(t *testing.T) {
 
 	restart := func(step string) *child {
 		t.Helper()
-		c, ready := startChild(t, env, args)
-		c.waitReady(t, ready)
+		c := startReady(t, env, args)
 		t.Logf("%s: restarted; %s", step, c.logLine("index on disk"))
 		sameAsFresh(t, c.base, dir, faultQueries)
 		return c
@@ -298,15 +299,12 @@ func (c *child) logLine(s string) string {
 // a partial index or hanging, the catalogue is untouched, and once there is room again it serves
 // an index equal to the catalogue.
 func TestFullDisk(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short: not starting child processes")
-	}
 	dir := writeCatalogue(t, 600)
 	indexDir := t.TempDir()
 	args := "serve --addr 127.0.0.1:0 --catalog " + dir + " --index-dir " + indexDir
 	before, _ := filepath.Glob(filepath.Join(dir, "*", "*"))
 
-	c, _ := startChild(t, []string{"APISEARCH_TEST_FSIZE=262144"}, args)
+	c := startChild(t, []string{"APISEARCH_TEST_FSIZE=262144"}, args)
 	if err := c.waitExit(t, 90*time.Second); err == nil || !strings.Contains(c.stderr.String(), indexDir) || !strings.Contains(c.stderr.String(), "file too large") {
 		t.Errorf("on a full disk: exit %v, stderr:\n%s\nwant a failure naming %s and the write error", err, c.stderr, indexDir)
 	}
@@ -315,8 +313,7 @@ func TestFullDisk(t *testing.T) {
 		t.Errorf("the catalogue folder changed: %d files before, %d after", len(before), len(after))
 	}
 
-	c, ready := startChild(t, nil, args)
-	c.waitReady(t, ready)
+	c = startReady(t, nil, args)
 	sameAsFresh(t, c.base, dir, faultQueries)
 }
 
@@ -324,16 +321,12 @@ func TestFullDisk(t *testing.T) {
 // fails at once with a message naming the folder and the first process, and the first one goes
 // on serving an undamaged index, reopened as it is by its next start.
 func TestTwoProcessesOnOneIndex(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short: not starting child processes")
-	}
 	dir := writeCatalogue(t, 300)
 	indexDir := t.TempDir()
 	args := "serve --addr 127.0.0.1:0 --log-format text --catalog " + dir + " --index-dir " + indexDir
-	first, ready := startChild(t, nil, args)
-	first.waitReady(t, ready)
+	first := startReady(t, nil, args)
 
-	second, _ := startChild(t, nil, args)
+	second := startChild(t, nil, args)
 	if err := second.waitExit(t, 30*time.Second); err == nil || !strings.Contains(second.stderr.String(), "in use by another apisearch process (pid "+strconv.Itoa(first.cmd.Process.Pid)+")") {
 		t.Errorf("second process: exit %v, stderr:\n%s", err, second.stderr)
 	}
@@ -345,8 +338,7 @@ func TestTwoProcessesOnOneIndex(t *testing.T) {
 	if err := first.waitExit(t, 30*time.Second); err != nil {
 		t.Fatalf("first process after SIGTERM: %v\n%s", err, first.stderr)
 	}
-	again, ready := startChild(t, nil, args)
-	again.waitReady(t, ready)
+	again := startReady(t, nil, args)
 	if !strings.Contains(again.logLine("index on disk"), "reopened=true") {
 		t.Errorf("the index was not reopened after the second process's attempt:\n%s", again.stderr)
 	}
@@ -358,9 +350,6 @@ func TestTwoProcessesOnOneIndex(t *testing.T) {
 // and the previous index keeps serving; after a stop, the index on disk, whose recorded
 // catalogue is not the folder's, is rebuilt, equal to the catalogue.
 func TestDiskFullWhileServing(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short: not starting child processes")
-	}
 	dir := writeCatalogue(t, 3000)
 	aside := t.TempDir()
 	files, _ := filepath.Glob(filepath.Join(dir, "apis", "*"))
@@ -371,8 +360,7 @@ func TestDiskFullWhileServing(t *testing.T) {
 	}
 	indexDir := t.TempDir()
 	args := "serve --addr 127.0.0.1:0 --log-format text --debounce 50ms --rate-limit 0 --catalog " + dir + " --index-dir " + indexDir
-	c, ready := startChild(t, []string{"APISEARCH_TEST_FSIZE=1048576"}, args)
-	c.waitReady(t, ready)
+	c := startReady(t, []string{"APISEARCH_TEST_FSIZE=1048576"}, args)
 
 	for _, f := range files[300:] {
 		if err := os.Rename(filepath.Join(aside, filepath.Base(f)), f); err != nil {
@@ -393,8 +381,7 @@ func TestDiskFullWhileServing(t *testing.T) {
 		t.Fatalf("stop on a full disk: %v\n%s", err, c.stderr)
 	}
 
-	again, ready := startChild(t, nil, args)
-	again.waitReady(t, ready)
+	again := startReady(t, nil, args)
 	if line := again.logLine("index on disk"); !strings.Contains(line, "reopened=false") {
 		t.Errorf("an index on disk that lacks changes was reopened: %s", line)
 	}

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"apisearch/catalog"
-	"apisearch/index"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -41,12 +40,7 @@ func browse(t *testing.T) (string, context.Context) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ix, err := index.Build(context.Background(), c, index.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ix.Close() })
-	srv := httptest.NewServer(newHandler(t, Config{}, func() (*index.Index, func()) { return ix, func() {} }))
+	srv := httptest.NewServer(newHandler(t, Config{}, sourceOf(t, c)))
 	t.Cleanup(srv.Close)
 
 	// Chromium's helpers may still write to their profile while it exits: the folder is

@@ -72,12 +72,7 @@ func TestGzip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ix, err := index.Build(context.Background(), c, index.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ix.Close()
-	h := newHandler(t, Config{}, func() (*index.Index, func()) { return ix, func() {} })
+	h := newHandler(t, Config{}, sourceOf(t, c))
 	rec := do(h, "GET", "/apis", map[string]string{"Accept-Encoding": "gzip"})
 	if rec.Header().Get("Content-Encoding") != "gzip" {
 		t.Fatalf("Content-Encoding = %q, want gzip", rec.Header().Get("Content-Encoding"))

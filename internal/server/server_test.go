@@ -40,7 +40,13 @@ func newTestServer(t *testing.T) http.Handler {
 // testSource serves an index of testCatalog.
 func testSource(t *testing.T) Source {
 	t.Helper()
-	ix, err := index.Build(context.Background(), testCatalog(t), index.Config{})
+	return sourceOf(t, testCatalog(t))
+}
+
+// sourceOf serves an index of c, closed at the end of the test.
+func sourceOf(t *testing.T, c *catalog.Catalog) Source {
+	t.Helper()
+	ix, err := index.Build(context.Background(), c, index.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,8 +9,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"apisearch/catalog"
-
 	"github.com/blevesearch/bleve/v2/search"
 )
 
@@ -88,12 +86,7 @@ var (
 // sharedDefaultIndex is an index of the default catalogue, built once per process: fuzzing calls
 // its function thousands of times a second.
 func sharedDefaultIndex(t *testing.T) *Index {
-	fuzzIndexOnce.Do(func() {
-		var c *catalog.Catalog
-		if c, fuzzIndexErr = catalog.Load(catalog.Default()); fuzzIndexErr == nil {
-			fuzzIndex, fuzzIndexErr = Build(context.Background(), c, Config{})
-		}
-	})
+	fuzzIndexOnce.Do(func() { fuzzIndex, fuzzIndexErr = buildDefault() })
 	if fuzzIndexErr != nil {
 		t.Fatal(fuzzIndexErr)
 	}

@@ -54,16 +54,21 @@ func loadDir(dir string) (*catalog.Catalog, error) {
 
 func defaultIndex(t testing.TB) *Index {
 	t.Helper()
-	c, err := catalog.Load(catalog.Default())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ix, err := Build(context.Background(), c, Config{})
+	ix, err := buildDefault()
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ix.Close() })
 	return ix
+}
+
+// buildDefault indexes the default catalogue.
+func buildDefault() (*Index, error) {
+	c, err := catalog.Load(catalog.Default())
+	if err != nil {
+		return nil, err
+	}
+	return Build(context.Background(), c, Config{})
 }
 
 func run(t testing.TB, ix *Index, req Request) *Result {

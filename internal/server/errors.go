@@ -18,6 +18,7 @@ const (
 	CodeUnauthorized     = "unauthorized"
 	CodeReindexFailed    = "reindex_failed"
 	CodeNotReady         = "not_ready"
+	CodeDraining         = "draining"
 	CodeRateLimited      = "rate_limited"
 	CodeURITooLong       = "uri_too_long"
 	CodeBodyTooLarge     = "body_too_large"
@@ -32,6 +33,7 @@ var statusOf = map[string]int{
 	CodeUnauthorized:     http.StatusUnauthorized,
 	CodeReindexFailed:    http.StatusServiceUnavailable,
 	CodeNotReady:         http.StatusServiceUnavailable,
+	CodeDraining:         http.StatusServiceUnavailable,
 	CodeRateLimited:      http.StatusTooManyRequests,
 	CodeURITooLong:       http.StatusRequestURITooLong,
 	CodeBodyTooLarge:     http.StatusRequestEntityTooLarge,

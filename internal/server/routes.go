@@ -92,8 +92,12 @@ func (s *Server) healthz(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"status": "ok"})
 }
 
-// readyz answers 503 until the first index is built.
+// readyz answers 503 until the first index is built, and again once the process is stopping.
 func (s *Server) readyz(c *gin.Context) {
+	if s.cfg.Draining() {
+		abort(c, s.log, errorf(CodeDraining, "the service is stopping"))
+		return
+	}
 	ix, release, ok := s.acquire(c)
 	if !ok {
 		return

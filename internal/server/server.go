@@ -40,6 +40,9 @@ type Config struct {
 	Stats *stats.Recorder
 	// NoAnswerCache turns the answer cache off, to measure what it brings.
 	NoAnswerCache bool
+	// Draining reports that the process is stopping: /readyz then answers 503, so that load
+	// balancers stop sending requests before the listener closes. Nil: never.
+	Draining func() bool
 }
 
 // Source returns the index currently served and the function that releases it once the
@@ -77,6 +80,9 @@ func New(cfg Config, source Source) (http.Handler, error) {
 	}
 	if cfg.Stats == nil {
 		cfg.Stats = stats.New(nil)
+	}
+	if cfg.Draining == nil {
+		cfg.Draining = func() bool { return false }
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, index: source, stats: cfg.Stats, answers: newAnswerCache()}
 	if cfg.RateLimit > 0 {

@@ -21,7 +21,7 @@ import (
 
 // formatVersion changes whenever what the index stores changes (mapping, analysis, documents):
 // an index on disk of another version is rebuilt.
-const formatVersion = 2
+const formatVersion = 3
 
 // Disk is a folder that keeps the index on disk between runs, locked by one process at a time.
 // Its "current" file names the subfolder of the index in service; each subfolder holds a
@@ -178,9 +178,12 @@ func (d *Disk) reopen(c *catalog.Catalog, cfg Config) (*Index, error) {
 		return nil, err
 	}
 	st := &store{idx: idx, disk: d, path: path, fingerprint: fp}
-	st.refs.Store(1)
-	defer st.release()
-	return newGeneration(st, c, cfg, 1)
+	ix, err := newGeneration(st, c, cfg, 1)
+	if err != nil {
+		st.close()
+		return nil, err
+	}
+	return ix, nil
 }
 
 // newPath returns a new subfolder for an index.

@@ -85,8 +85,9 @@ func (cfg Config) withDefaults() (Config, error) {
 }
 
 // Index is one generation of the search index over one catalogue: what every search and
-// suggestion of a request reads. Its catalogue and the structures built from it never change;
-// its bleve index may be shared with the next generation (see Live).
+// suggestion of a request reads. Nothing in it changes once built: a change to the catalogue
+// builds a new generation (see Live), so that what a search answers never depends on the
+// history of edits.
 type Index struct {
 	store      *store
 	bleve      bleve.Index
@@ -96,6 +97,7 @@ type Index struct {
 	cfg        Config
 	analyzer   analysis.Analyzer
 	themes     map[string]string // theme key → canonical label
+	producers  map[string]string // folded producer slug or acronym → slug
 	rules      map[string][]rule // synonyms, by the first term they apply to
 	ignored    map[string]bool   // folded words left out of long queries
 	terms      *termList         // indexed terms, for prefix expansion
@@ -104,25 +106,21 @@ type Index struct {
 	order      browseOrder       // the catalogue's order when nothing is typed
 }
 
-// store is a bleve index with the number of generations that use it; the last one closes it.
-// On disk, a store replaced by a full rebuild is deleted once closed; the store in service is
-// marked clean when it closes, so that the next run can reopen it.
+// store is the bleve index of one generation and, on disk, its folder: a store replaced by
+// another is deleted once closed; the store in service is marked clean when it closes, so that
+// the next run can reopen it.
 type store struct {
-	idx  bleve.Index
-	refs atomic.Int64
+	idx         bleve.Index
+	disk        *Disk
+	path        string
+	fingerprint string // of the catalogue it holds, on disk
 
-	disk *Disk
-	path string
-
-	mu          sync.Mutex
-	fingerprint string // of the catalogue it holds
-	obsolete    bool   // replaced by a full rebuild
+	mu       sync.Mutex
+	obsolete bool // replaced by another generation, or never finished
 }
 
-func (s *store) release() {
-	if s.refs.Add(-1) != 0 {
-		return
-	}
+// close closes the bleve index, then deletes its folder or marks it clean.
+func (s *store) close() {
 	s.idx.Close()
 	if s.disk == nil {
 		return
@@ -136,18 +134,7 @@ func (s *store) release() {
 	_ = writeMeta(s.path, diskMeta{Format: formatVersion, Fingerprint: s.fingerprint, Clean: true})
 }
 
-// holds records the catalogue the store now holds, for the next run.
-func (s *store) holds(c *catalog.Catalog, cfg Config) {
-	if s.disk == nil {
-		return
-	}
-	fp := fingerprint(c, cfg)
-	s.mu.Lock()
-	s.fingerprint = fp
-	s.mu.Unlock()
-}
-
-// retire marks a store replaced by a full rebuild.
+// retire marks a store that is no longer the one in service.
 func (s *store) retire() {
 	s.mu.Lock()
 	s.obsolete = true
@@ -157,7 +144,7 @@ func (s *store) retire() {
 // setMaxClauses sets bleve's process-wide clause limit, once.
 var setMaxClauses sync.Once
 
-// Build indexes a catalogue in memory, as generation 1. Close releases it.
+// Build indexes a catalogue, as generation 1. Close releases it.
 func Build(ctx context.Context, c *catalog.Catalog, cfg Config) (*Index, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
@@ -180,16 +167,18 @@ func Build(ctx context.Context, c *catalog.Catalog, cfg Config) (*Index, error) 
 	}
 	idx, err := bleve.NewUsing(path, m, scorch.Name, scorch.Name, nil)
 	if err != nil {
+		if path != "" {
+			_ = os.RemoveAll(path) // a full disk may have left a partial folder
+		}
 		return nil, fmt.Errorf("create index: %w", err)
 	}
 	st := &store{idx: idx, disk: cfg.Disk, path: path}
-	st.refs.Store(1)
 	built := false
 	defer func() {
 		if !built {
 			st.retire() // a failed build leaves no folder behind
+			st.close()
 		}
-		st.release() // the generation holds its own reference
 	}()
 	// Batches of a bounded size keep the memory of a large catalogue's build in check; bleve
 	// analyses the documents of a batch on every core.
@@ -213,17 +202,23 @@ func Build(ctx context.Context, c *catalog.Catalog, cfg Config) (*Index, error) 
 		if err := writeMeta(path, diskMeta{Format: formatVersion, Fingerprint: st.fingerprint}); err != nil {
 			return nil, fmt.Errorf("index folder: %w", err)
 		}
+	}
+	ix, err := newGeneration(st, c, cfg, 1)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Disk != nil {
+		// Named in service last: a build that fails before this leaves the previous one there.
 		if err := cfg.Disk.setCurrent(filepath.Base(path)); err != nil {
 			return nil, fmt.Errorf("index folder: %w", err)
 		}
 	}
-	ix, err := newGeneration(st, c, cfg, 1)
-	built = err == nil
-	return ix, err
+	built = true
+	return ix, nil
 }
 
 // newGeneration builds what a generation needs beside its bleve index, which must already hold
-// the catalogue's entries.
+// the catalogue's entries. The generation owns the store from then on.
 func newGeneration(st *store, c *catalog.Catalog, cfg Config, generation uint64) (*Index, error) {
 	ix := &Index{
 		store:      st,
@@ -233,6 +228,7 @@ func newGeneration(st *store, c *catalog.Catalog, cfg Config, generation uint64)
 		cfg:        cfg,
 		analyzer:   st.idx.Mapping().AnalyzerNamed(frenchAnalyzer),
 		themes:     make(map[string]string),
+		producers:  make(map[string]string),
 	}
 	var err error
 	if ix.vocab, err = newVocabulary(c, ix.analyze); err != nil {
@@ -248,7 +244,15 @@ func newGeneration(st *store, c *catalog.Catalog, cfg Config, generation uint64)
 	for _, t := range c.Themes() {
 		ix.themes[catalog.ThemeKey(t.Value)] = t.Value
 	}
-	st.refs.Add(1)
+	for _, e := range c.Entries {
+		p := e.Producer
+		ix.producers[catalog.Fold(p.Slug)] = p.Slug
+		if p.Acronym != "" {
+			if _, taken := ix.producers[catalog.Fold(p.Acronym)]; !taken {
+				ix.producers[catalog.Fold(p.Acronym)] = p.Slug
+			}
+		}
+	}
 	ix.refs.Store(1)
 	return ix, nil
 }
@@ -274,7 +278,7 @@ func (ix *Index) retain() bool {
 
 func (ix *Index) release() {
 	if ix.refs.Add(-1) == 0 {
-		ix.store.release()
+		ix.store.close()
 	}
 }
 
@@ -337,12 +341,13 @@ func document(e *catalog.Entry) map[string]any {
 		facetAccess:    string(e.Access),
 		fieldTitleSort: title,
 		sortPopular:    popular,
-		sortRank:       popular + " " + title[:min(len(title), rankTitleBytes)],
+		sortRank:       popular + " " + title[:min(len(title), rankTitleBytes)] + " " + e.Slug,
 	}
 }
 
 // rankTitleBytes is how much of the folded title the rank key keeps: enough to order titles,
-// short enough that reading the key of every hit stays cheap.
+// short enough that reading the key of every hit stays cheap. The slug after it settles the
+// rare ties, so that the order never depends on how documents were laid out in the index.
 const rankTitleBytes = 40
 
 // termList is the sorted list of terms of the text fields, with how many documents have each

@@ -2,7 +2,6 @@ package index
 
 import (
 	"context"
-	"fmt"
 	"reflect"
 	"sync"
 	"sync/atomic"
@@ -52,54 +51,42 @@ type Diff struct {
 	Removed int `json:"removed"`
 }
 
-// Apply moves to catalogue c incrementally: the entries added, changed or removed since the
-// current generation are applied to its bleve index in one batch, and a new generation is made
-// over it (none when nothing changed). A search that overlaps the batch may see a new or changed entry with the previous
-// generation's catalogue; entries it does not know are left out of its hits.
+// Compare counts the entries of c added, changed or removed since prev.
+func Compare(prev, c *catalog.Catalog) Diff {
+	var d Diff
+	for _, e := range c.Entries {
+		switch old := prev.Entry(e.Slug); {
+		case old == nil:
+			d.Added++
+		case !reflect.DeepEqual(old, e):
+			d.Changed++
+		}
+	}
+	for _, e := range prev.Entries {
+		if c.Entry(e.Slug) == nil {
+			d.Removed++
+		}
+	}
+	return d
+}
+
+// Apply moves to catalogue c: a new generation is built from it, beside the one in service,
+// and swapped in (none when nothing changed). The generation in service is never modified, so
+// that it keeps answering whatever happens to the build (a full disk, a cancelled context),
+// and every generation answers exactly as a fresh build of its catalogue would.
 func (l *Live) Apply(ctx context.Context, c *catalog.Catalog) (Diff, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	old := l.cur.Load()
-	var d Diff
-	batch := old.bleve.NewBatch()
-	for _, e := range c.Entries {
-		prev := old.catalog.Entry(e.Slug)
-		switch {
-		case prev == nil:
-			d.Added++
-		case !reflect.DeepEqual(prev, e):
-			d.Changed++
-		default:
-			continue
-		}
-		if err := batch.Index(e.Slug, document(e)); err != nil {
-			return Diff{}, fmt.Errorf("index entry %s: %w", e.Slug, err)
-		}
-	}
-	for _, e := range old.catalog.Entries {
-		if c.Entry(e.Slug) == nil {
-			d.Removed++
-			batch.Delete(e.Slug)
-		}
-	}
-	if err := ctx.Err(); err != nil {
-		return Diff{}, err
-	}
-	if batch.Size() == 0 && reflect.DeepEqual(old.catalog.Problems, c.Problems) && old.catalog.Layout == c.Layout {
+	d := Compare(old.catalog, c)
+	if d == (Diff{}) && reflect.DeepEqual(old.catalog.Problems, c.Problems) && old.catalog.Layout == c.Layout {
 		return d, nil // nothing changed: no new generation
 	}
-	if batch.Size() > 0 {
-		if err := old.bleve.Batch(batch); err != nil {
-			return Diff{}, fmt.Errorf("apply changes: %w", err)
-		}
-	}
-	next, err := newGeneration(old.store, c, old.cfg, old.generation+1)
+	next, err := Build(ctx, c, old.cfg)
 	if err != nil {
 		return Diff{}, err
 	}
-	old.store.holds(c, old.cfg)
-	l.cur.Store(next)
-	old.release()
+	l.swap(next)
 	return d, nil
 }
 
@@ -108,6 +95,10 @@ func (l *Live) Apply(ctx context.Context, c *catalog.Catalog) (Diff, error) {
 func (l *Live) Swap(ix *Index) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.swap(ix)
+}
+
+func (l *Live) swap(ix *Index) {
 	old := l.cur.Load()
 	ix.generation = old.generation + 1
 	l.cur.Store(ix)

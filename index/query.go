@@ -123,16 +123,21 @@ func (ix *Index) analyze(text string) []string {
 	return out
 }
 
-// textQuery builds the bleve query of a parsed query, or nil when it has nothing to match.
+// textClauses are the clauses of a text query: every must clause selects, should clauses only
+// rank.
+type textClauses struct {
+	must, should []query.Query
+}
+
+// textQuery builds the clauses of a parsed query; must is empty when it has nothing to match.
 // Every word is matched exactly, with typos (growing with its length) and, for the last one,
 // as a prefix; synonyms add alternatives; most words must match.
-func (ix *Index) textQuery(p parsed) query.Query {
-	var must []query.Query
+func (ix *Index) textQuery(p parsed) textClauses {
+	var t textClauses
 	for _, ph := range p.phrases {
-		must = append(must, ix.phraseQuery(ph))
+		t.must = append(t.must, ix.phraseQuery(ph))
 	}
 	// Words as common as "api" rank results but do not select them, unless there is no other.
-	var should []query.Query
 	slots, common := ix.slots(p)
 	if len(slots) == 0 {
 		slots, common = common, nil
@@ -140,11 +145,11 @@ func (ix *Index) textQuery(p parsed) query.Query {
 	if len(slots) > 0 {
 		d := query.NewDisjunctionQuery(slots)
 		d.SetMin(float64(minMatch(len(slots))))
-		must = append(must, d)
+		t.must = append(t.must, d)
 	}
-	should = append(should, common...)
-	if len(must) == 0 {
-		return nil
+	t.should = append(t.should, common...)
+	if len(t.must) == 0 {
+		return textClauses{}
 	}
 	// A title that is the query, or holds it as a phrase, is what was asked for.
 	if text := strings.TrimSpace(p.text); text != "" && len(ix.analyze(text)) > 0 {
@@ -155,15 +160,15 @@ func (ix *Index) textQuery(p parsed) query.Query {
 		exact := query.NewTermQuery(catalog.Fold(text))
 		exact.SetField(fieldTitleSort)
 		exact.SetBoost(titleExactBoost)
-		should = append(should, ph, exact)
+		t.should = append(t.should, ph, exact)
 	}
 	if all := ix.titleAll(p); all != nil {
-		should = append(should, all)
+		t.should = append(t.should, all)
 	}
 	if exact := ix.exactAll(p); exact != nil && !ix.cfg.NoFuzzy {
-		should = append(should, exact)
+		t.should = append(t.should, exact)
 	}
-	return query.NewBooleanQuery(must, should, nil)
+	return t
 }
 
 // titleAll matches titles that hold every word of the query, the last one maybe as a prefix.

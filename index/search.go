@@ -133,14 +133,17 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 }
 
 func (ix *Index) search(ctx context.Context, req Request) (*Result, error) {
-	themes := make([]string, len(req.Themes))
-	for i, t := range req.Themes {
-		if label, ok := ix.themes[catalog.ThemeKey(t)]; ok {
-			themes[i] = label
-		} else {
-			themes[i] = t
-		}
-	}
+	// Filters in any spelling: a theme by its key, a producer by its slug or acronym in any
+	// case; a value given twice counts once.
+	themes := canonical(req.Themes, func(t string) (string, bool) {
+		label, ok := ix.themes[catalog.ThemeKey(t)]
+		return label, ok
+	})
+	req.Producers = canonical(req.Producers, func(p string) (string, bool) {
+		slug, ok := ix.producers[catalog.Fold(p)]
+		return slug, ok
+	})
+	req.Accesses = canonical(req.Accesses, func(a string) (string, bool) { return a, true })
 	if strings.TrimSpace(req.Query) == "" {
 		return ix.browse(req, themes, time.Now()), nil
 	}
@@ -153,9 +156,6 @@ func (ix *Index) search(ctx context.Context, req Request) (*Result, error) {
 
 	p := ix.parse(req.Query)
 	text := ix.textQuery(p)
-	if text == nil {
-		text = query.NewMatchNoneQuery()
-	}
 	filters := make([]query.Query, len(facets))
 	for i, f := range facets {
 		filters[i] = filterQuery(f.field, f.selected)
@@ -226,18 +226,39 @@ func (ix *Index) search(ctx context.Context, req Request) (*Result, error) {
 	return res, nil
 }
 
-// combine ANDs the text query with every filter but the one at index skip.
-func combine(text query.Query, filters []query.Query, skip int) query.Query {
-	qs := []query.Query{text}
-	for i, f := range filters {
-		if f != nil && i != skip {
-			qs = append(qs, f)
+// canonical maps filter values to the index's spelling (values it does not know stay as given,
+// and match nothing), dropping repeats.
+func canonical(values []string, lookup func(string) (string, bool)) []string {
+	if len(values) == 0 {
+		return nil
+	}
+	out := make([]string, 0, len(values))
+	for _, v := range values {
+		if c, ok := lookup(v); ok {
+			v = c
+		}
+		if !slices.Contains(out, v) {
+			out = append(out, v)
 		}
 	}
-	if len(qs) == 1 {
-		return text
+	return out
+}
+
+// combine ANDs the text query with every filter but the one at index skip. The filters join
+// the text's must clauses in one boolean query, which bleve only ever moves forward with Next:
+// advanced inside a conjunction, bleve's boolean searcher can skip a should clause's match,
+// so that a hit's score would depend on the order of documents in the index.
+func combine(text textClauses, filters []query.Query, skip int) query.Query {
+	if len(text.must) == 0 {
+		return query.NewMatchNoneQuery()
 	}
-	return query.NewConjunctionQuery(qs)
+	must := slices.Clone(text.must)
+	for i, f := range filters {
+		if f != nil && i != skip {
+			must = append(must, f)
+		}
+	}
+	return query.NewBooleanQuery(must, text.should, nil)
 }
 
 // filterQuery matches any of the values of a keyword field; nil when there is none.
@@ -259,9 +280,9 @@ func filterQuery(field string, values []string) query.Query {
 func sortOrder(s string) []string {
 	switch s {
 	case SortTitle:
-		return []string{fieldTitleSort, "-_score"}
+		return []string{fieldTitleSort, "-_score", sortRank}
 	case SortPopularity:
-		return []string{sortPopular, "-_score", fieldTitleSort}
+		return []string{sortPopular, "-_score", sortRank}
 	}
 	return []string{"-_score", sortRank}
 }

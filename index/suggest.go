@@ -103,17 +103,23 @@ func (ix *Index) newSuggester(c *catalog.Catalog) *suggester {
 	for _, e := range c.Entries {
 		maxVisits = max(maxVisits, e.Visits)
 	}
+	// Producers as the entries name them: an entry kept at its last good version may name a
+	// producer whose file is gone from the catalogue.
 	producerEntries := make(map[string]int)
+	var producers []catalog.ProducerRef
 	for _, e := range c.Entries {
 		// An API counts between one and two entries, by its popularity.
 		add(e.Title, KindAPI, e.Slug, 1+float64(e.Visits)/float64(maxVisits))
+		if producerEntries[e.Producer.Slug] == 0 {
+			producers = append(producers, e.Producer)
+		}
 		producerEntries[e.Producer.Slug]++
 	}
-	for slug, n := range producerEntries {
-		p := c.Producers[slug]
-		add(p.Name, KindProducer, "", float64(n))
+	for _, p := range producers {
+		n := float64(producerEntries[p.Slug])
+		add(p.Name, KindProducer, "", n)
 		if p.Acronym != "" {
-			add(p.Acronym, KindProducer, "", float64(n))
+			add(p.Acronym, KindProducer, "", n)
 		}
 	}
 	for _, t := range c.Themes() {

@@ -28,7 +28,9 @@ func TestProducerFileGoneOrBroken(t *testing.T) {
 		{"renamed", func(t *testing.T, dir string) {
 			must(t, os.Rename(filepath.Join(dir, "producers/dinum.yaml"), filepath.Join(dir, "producers/dinum-old.yaml")))
 		}},
-		{"broken", func(t *testing.T, dir string) { writeFiles(t, dir, map[string]string{"producers/dinum.yaml": "name: [DINUM"}) }},
+		{"broken", func(t *testing.T, dir string) {
+			writeFiles(t, dir, map[string]string{"producers/dinum.yaml": "name: [DINUM"})
+		}},
 		{"emptied", func(t *testing.T, dir string) { writeFiles(t, dir, map[string]string{"producers/dinum.yaml": ""}) }},
 	} {
 		for _, how := range []string{"watcher batch", "full reindex"} {
@@ -124,7 +126,10 @@ func TestLiveIndexEqualsFreshBuild(t *testing.T) {
 			p := api[rng.IntN(len(api))]
 			os.Rename(p, strings.TrimSuffix(p, ".md")+"-renommee.md")
 		},
-		func() { api := files("api"); os.WriteFile(api[rng.IntN(len(api))], []byte("---\ntitle: [cassé\n"), 0o644) },
+		func() {
+			api := files("api")
+			os.WriteFile(api[rng.IntN(len(api))], []byte("---\ntitle: [cassé\n"), 0o644)
+		},
 		func() {
 			prods := files("producteurs")
 			os.Remove(prods[rng.IntN(len(prods))])
@@ -206,4 +211,3 @@ func sameResult(a, b *index.Result) string {
 	}
 	return ""
 }
-

@@ -5,6 +5,7 @@ package index
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -141,8 +142,8 @@ func (s *store) retire() {
 	s.mu.Unlock()
 }
 
-// setMaxClauses sets bleve's process-wide clause limit, once.
-var setMaxClauses sync.Once
+// setBleveLimits sets bleve's process-wide search settings, once.
+var setBleveLimits sync.Once
 
 // Build indexes a catalogue, as generation 1. Close releases it.
 func Build(ctx context.Context, c *catalog.Catalog, cfg Config) (*Index, error) {
@@ -150,10 +151,16 @@ func Build(ctx context.Context, c *catalog.Catalog, cfg Config) (*Index, error) 
 	if err != nil {
 		return nil, err
 	}
-	// A process-wide bleve setting: no query may expand to more clauses than this. Set once,
-	// before the first index exists: searches read it, and a rebuild beside a serving index
-	// must not write it under them.
-	setMaxClauses.Do(func() { searcher.DisjunctionMaxClauseCount = maxClauses })
+	// Process-wide bleve settings, set once before the first index exists: searches read them,
+	// and a rebuild beside a serving index must not write them under them. No query may expand
+	// to more clauses than maxClauses. Disjunctions are always scanned in clause order: bleve's
+	// heap of clauses, taken over from eleven clauses on, sums a document's clause scores in an
+	// order that depends on how documents were laid out in the index, and scores that differ in
+	// their last bits reorder hits that tie.
+	setBleveLimits.Do(func() {
+		searcher.DisjunctionMaxClauseCount = maxClauses
+		searcher.DisjunctionHeapTakeover = math.MaxInt
+	})
 
 	m, err := newMapping(cfg.Analysis)
 	if err != nil {

@@ -43,7 +43,7 @@ func TestProducerFileGoneOrBroken(t *testing.T) {
 				defer r.Close()
 				tc.change(t, dir)
 				if how == "full reindex" {
-					_, err = r.Reindex(context.Background())
+					_, err = r.Reindex(context.Background(), false)
 				} else {
 					err = r.Apply(context.Background(), watch.Batch{Paths: []string{"producers/dinum.yaml"}})
 				}
@@ -203,7 +203,7 @@ func sameResult(a, b *index.Result) string {
 	for i := range a.Hits {
 		x, y := a.Hits[i], b.Hits[i]
 		if x.Slug != y.Slug {
-			return fmt.Sprintf("hit %d is %s vs %s", i+1, x.Slug, y.Slug)
+			return fmt.Sprintf("hit %d is %s (%v) vs %s (%v)", i+1, x.Slug, x.Score, y.Slug, y.Score)
 		}
 		if math.Abs(x.Score-y.Score) > 1e-9*math.Max(1, math.Abs(y.Score)) {
 			return fmt.Sprintf("hit %d (%s) scores %g vs %g", i+1, x.Slug, x.Score, y.Score)

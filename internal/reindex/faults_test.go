@@ -62,11 +62,20 @@ func TestCatalogueFolderFaults(t *testing.T) {
 	broken = true
 	apply()
 	serving("apis/ unreadable", "cannot list folder apis")
-	if _, err := r.Reindex(context.Background()); err == nil || !strings.Contains(err.Error(), "permission denied") {
+	if _, err := r.Reindex(context.Background(), false); err == nil || !strings.Contains(err.Error(), "permission denied") {
 		t.Errorf("full reindex of an unreadable folder: %v, want a permission error", err)
 	}
 	serving("reindex of an unreadable folder", "cannot list folder apis")
 	broken = false
+
+	// Its entries' folder moved away: the change would empty the index, so it is held.
+	must(t, os.Rename(filepath.Join(dir, "apis"), filepath.Join(parent, "apis-moved")))
+	apply()
+	serving("apis/ moved away", "change held")
+	if st := r.Status(); !st.Held {
+		t.Errorf("apis/ moved away: the status does not say the change is held")
+	}
+	must(t, os.Rename(filepath.Join(parent, "apis-moved"), filepath.Join(dir, "apis")))
 
 	// Deleted.
 	must(t, os.Rename(dir, filepath.Join(parent, "moved")))

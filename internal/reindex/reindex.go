@@ -4,6 +4,7 @@ package reindex
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -41,6 +42,7 @@ type Reindexer struct {
 	lastTook   time.Duration
 	lastErr    string // why the last change or reindex was not applied; "" once one is
 	lastErrAt  time.Time
+	held       bool // the last change was held: it would remove most entries
 	watcher    func() watch.State
 
 	flightMu sync.Mutex
@@ -119,13 +121,17 @@ func (r *Reindexer) current() *catalog.Catalog {
 }
 
 // Apply reads the catalogue again after the watcher's batch and applies what changed to the
-// index. A failure is logged, leaves the index as it was, and is returned so that the watcher
-// tries again.
+// index. A failure, or a change held because it would remove most entries, is logged, leaves
+// the index as it was, and is returned so that the watcher tries again.
 func (r *Reindexer) Apply(ctx context.Context, b watch.Batch) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	start := time.Now()
-	c, err := r.load(r.current())
+	prev := r.current()
+	c, err := r.load(prev)
+	if err == nil {
+		err = holdMassRemoval(prev, c)
+	}
 	if err != nil {
 		r.failed(err)
 		r.log.Error("catalogue change not applied: the previous index keeps serving", "err", err, "resync", b.Resync)
@@ -138,29 +144,94 @@ func (r *Reindexer) Apply(ctx context.Context, b watch.Batch) error {
 		return err
 	}
 	r.stateMu.Lock()
-	r.lastErr = ""
+	r.lastErr, r.held = "", false
 	if d != (index.Diff{}) {
 		r.lastChange = time.Now()
 	}
 	r.stateMu.Unlock()
+	r.logNewErrors(prev, c)
 	r.log.Info("catalogue change applied", "files", len(b.Paths), "resync", b.Resync, "reason", b.Reason,
 		"added", d.Added, "changed", d.Changed, "removed", d.Removed,
 		"errors", c.Count(catalog.SeverityError), "generation", r.live.Generation(), "took_ms", float64(time.Since(start).Microseconds())/1000)
 	return nil
 }
 
+// maxLoggedProblems bounds the problems logged for one change: a broken checkout may break
+// thousands of files at once.
+const maxLoggedProblems = 10
+
+// logNewErrors logs, with its path and line, every file that could not be used in c and was
+// fine in prev, up to maxLoggedProblems of them.
+func (r *Reindexer) logNewErrors(prev, c *catalog.Catalog) {
+	known := make(map[catalog.Problem]bool, len(prev.Problems))
+	for _, p := range prev.Problems {
+		known[p] = true
+	}
+	logged, more := 0, 0
+	for _, p := range c.Problems {
+		if p.Severity != catalog.SeverityError || known[p] {
+			continue
+		}
+		if logged == maxLoggedProblems {
+			more++
+			continue
+		}
+		logged++
+		r.log.Warn("catalogue file cannot be used", "path", p.Path, "line", p.Line, "problem", p.Message)
+	}
+	if more > 0 {
+		r.log.Warn("more catalogue files cannot be used", "count", more, "see", "/admin/status")
+	}
+}
+
+// HeldError is a change held back because it would remove every entry, or most of them, at
+// once: more likely a folder moved or a checkout gone wrong than an editor's intent. It is
+// applied by a forced reindex.
+type HeldError struct {
+	Removed, Entries int
+}
+
+func (e *HeldError) Error() string {
+	return fmt.Sprintf("change held: it would remove %d of the %d entries at once (a moved or emptied folder?); "+
+		"it applies once the folder is back, or with POST /admin/reindex?force=true", e.Removed, e.Entries)
+}
+
+// massRemoval is how many entries a change may remove at once before the share matters: below
+// it, an editor deleting a few files of a small catalogue is never held.
+const massRemoval = 10
+
+// holdMassRemoval returns a *HeldError when going from prev to c would leave no entry, or would
+// remove at least massRemoval entries and leave fewer than half of them. A catalogue replaced by
+// another of a similar size (a git-sync swap, renamed files) is not held.
+func holdMassRemoval(prev, c *catalog.Catalog) error {
+	if prev == nil || len(prev.Entries) == 0 {
+		return nil
+	}
+	removed := 0
+	for _, e := range prev.Entries {
+		if c.Entry(e.Slug) == nil {
+			removed++
+		}
+	}
+	if len(c.Entries) == 0 || removed >= massRemoval && 2*len(c.Entries) < len(prev.Entries) {
+		return &HeldError{Removed: removed, Entries: len(prev.Entries)}
+	}
+	return nil
+}
+
 // Reindex rebuilds the whole index from the catalogue beside the serving one and swaps it in;
 // searches keep answering from the old one meanwhile, and a failed rebuild leaves it serving.
-// Concurrent calls share one rebuild. ctx only bounds the wait: the rebuild goes on for the
-// others if a caller leaves.
-func (r *Reindexer) Reindex(ctx context.Context) (Result, error) {
+// A rebuild that would remove most entries is held (a *HeldError) unless force is set.
+// Concurrent calls share one rebuild (a forced call joins one in flight). ctx only bounds the
+// wait: the rebuild goes on for the others, and to its end, if a caller leaves.
+func (r *Reindexer) Reindex(ctx context.Context, force bool) (Result, error) {
 	r.flightMu.Lock()
 	f := r.flight
 	if f == nil {
 		f = &flight{done: make(chan struct{})}
 		r.flight = f
 		go func() {
-			f.res, f.err = r.rebuild(context.WithoutCancel(ctx))
+			f.res, f.err = r.rebuild(context.WithoutCancel(ctx), force)
 			r.flightMu.Lock()
 			r.flight = nil
 			r.flightMu.Unlock()
@@ -178,16 +249,28 @@ func (r *Reindexer) Reindex(ctx context.Context) (Result, error) {
 
 // failed records why a change was not applied, for Status.
 func (r *Reindexer) failed(err error) {
+	var held *HeldError
 	r.stateMu.Lock()
 	defer r.stateMu.Unlock()
-	r.lastErr, r.lastErrAt = err.Error(), time.Now()
+	r.lastErr, r.lastErrAt, r.held = err.Error(), time.Now(), errors.As(err, &held)
 }
 
-func (r *Reindexer) rebuild(ctx context.Context) (Result, error) {
+// Running reports whether a full rebuild is in progress.
+func (r *Reindexer) Running() bool {
+	r.flightMu.Lock()
+	defer r.flightMu.Unlock()
+	return r.flight != nil
+}
+
+func (r *Reindexer) rebuild(ctx context.Context, force bool) (Result, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	start := time.Now()
-	c, err := r.load(r.current())
+	prev := r.current()
+	c, err := r.load(prev)
+	if err == nil && !force {
+		err = holdMassRemoval(prev, c)
+	}
 	if err != nil {
 		r.failed(err)
 		return Result{}, err
@@ -198,8 +281,9 @@ func (r *Reindexer) rebuild(ctx context.Context) (Result, error) {
 		return Result{}, err
 	}
 	r.live.Swap(ix)
+	r.logNewErrors(prev, c)
 	r.stateMu.Lock()
-	r.lastErr = ""
+	r.lastErr, r.held = "", false
 	r.lastChange, r.lastFull = time.Now(), time.Now()
 	r.reindexes++
 	r.lastTook = time.Since(start)
@@ -215,7 +299,8 @@ func (r *Reindexer) rebuild(ctx context.Context) (Result, error) {
 	return res, nil
 }
 
-// Status is the state of the index and of the catalogue, for ops.
+// Status is the state of the index and of the catalogue, for ops. Its size is bounded: it
+// lists the first problems and counts them all.
 type Status struct {
 	Generation      uint64            `json:"generation"`
 	Entries         int               `json:"entries"`
@@ -223,13 +308,19 @@ type Status struct {
 	LastFullReindex time.Time         `json:"last_full_reindex"`
 	Reindexes       uint64            `json:"reindexes"`               // full rebuilds since start
 	LastReindexMS   float64           `json:"last_reindex_ms"`         // how long the last one took
+	Reindexing      bool              `json:"reindexing"`              // a full rebuild is in progress
 	Watcher         *watch.State      `json:"watcher"`                 // null when the catalogue is not watched
 	LastError       string            `json:"last_error,omitempty"`    // why the last change was not applied (the previous index keeps serving)
 	LastErrorAt     *time.Time        `json:"last_error_at,omitempty"` // when
+	Held            bool              `json:"held"`                    // the last change was held: it would remove most entries
 	Errors          int               `json:"errors"`
 	Warnings        int               `json:"warnings"`
-	Problems        []catalog.Problem `json:"problems"` // every current error and warning
+	Problems        []catalog.Problem `json:"problems"`         // the first errors and warnings, by path
+	ProblemsOmitted int               `json:"problems_omitted"` // errors and warnings not listed
 }
+
+// maxStatusProblems is how many problems Status lists.
+const maxStatusProblems = 100
 
 // Status returns the current status.
 func (r *Reindexer) Status() Status {
@@ -238,23 +329,25 @@ func (r *Reindexer) Status() Status {
 	c := ix.Catalog()
 	r.stateMu.Lock()
 	st := Status{Generation: ix.Generation(), Entries: len(c.Entries), LastChange: r.lastChange, LastFullReindex: r.lastFull,
-		Reindexes: r.reindexes, LastReindexMS: float64(r.lastTook.Microseconds()) / 1000, LastError: r.lastErr}
+		Reindexes: r.reindexes, LastReindexMS: float64(r.lastTook.Microseconds()) / 1000, LastError: r.lastErr, Held: r.held}
 	if r.lastErr != "" {
 		at := r.lastErrAt
 		st.LastErrorAt = &at
 	}
 	watcher := r.watcher
 	r.stateMu.Unlock()
+	st.Reindexing = r.Running()
 	if watcher != nil {
 		ws := watcher()
 		st.Watcher = &ws
 	}
+	st.Errors, st.Warnings = c.Count(catalog.SeverityError), c.Count(catalog.SeverityWarning)
 	st.Problems = []catalog.Problem{}
 	for _, p := range c.Problems {
-		if p.Severity != catalog.SeverityHint {
+		if p.Severity != catalog.SeverityHint && len(st.Problems) < maxStatusProblems {
 			st.Problems = append(st.Problems, p)
 		}
 	}
-	st.Errors, st.Warnings = c.Count(catalog.SeverityError), c.Count(catalog.SeverityWarning)
+	st.ProblemsOmitted = st.Errors + st.Warnings - len(st.Problems)
 	return st
 }

@@ -204,7 +204,15 @@ func TestSubfolderDeletedAndRecreated(t *testing.T) {
 	if err := os.RemoveAll(filepath.Join(dir, "apis")); err != nil {
 		t.Fatal(err)
 	}
-	l.eventually("api")
+	// A change that would empty the index is held: the entries keep being served.
+	deadline := time.Now().Add(5 * time.Second)
+	for !l.r.Status().Held {
+		if time.Now().After(deadline) {
+			t.Fatalf("the removal of every entry was not held: %+v", l.r.Status())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	l.eventually("api", "a", "b")
 	l.write("apis/c.yaml", entry("API Charlie", "Texte."))
 	l.eventually("api", "c")
 	l.write("apis/d.yaml", entry("API Delta", "Texte."))
@@ -495,7 +503,7 @@ func TestSearchesDuringFullReindex(t *testing.T) {
 	var errs [4]error
 	var calls sync.WaitGroup
 	for i := range results {
-		calls.Go(func() { results[i], errs[i] = r.Reindex(context.Background()) })
+		calls.Go(func() { results[i], errs[i] = r.Reindex(context.Background(), false) })
 	}
 	calls.Wait()
 	close(stop)
@@ -527,7 +535,7 @@ func TestFailedRebuildKeepsServing(t *testing.T) {
 	}
 	defer r.Close()
 	must(t, os.Rename(dir, filepath.Join(parent, "elsewhere")))
-	if _, err := r.Reindex(context.Background()); err == nil {
+	if _, err := r.Reindex(context.Background(), false); err == nil {
 		t.Fatal("reindex of a missing folder succeeded")
 	}
 	l := &live{t: t, r: r}

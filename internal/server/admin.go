@@ -1,10 +1,15 @@
 package server
 
 import (
+	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"errors"
+	"fmt"
 	"net/http"
 	"strings"
+
+	"apisearch/internal/reindex"
 
 	"github.com/gin-gonic/gin"
 )
@@ -44,20 +49,47 @@ func tokenMatches(token, configured string) bool {
 	return subtle.ConstantTimeCompare(got[:], want[:]) == 1
 }
 
-// reindex answers POST /admin/reindex: a full rebuild, swapped in without downtime.
+// reindex answers POST /admin/reindex: a full rebuild, swapped in without downtime. It waits
+// for the rebuild at most ReindexWait, below the server's write timeout; a longer rebuild goes
+// on and the answer is 202 with the generation it will replace, to watch in /admin/status.
+// force=true applies a rebuild that would remove most entries.
 func (s *Server) reindex(c *gin.Context) {
+	v, err := params(c, []string{"force"}, "force")
+	if err != nil {
+		abort(c, s.log, err)
+		return
+	}
+	force := false
+	switch v.Get("force") {
+	case "", "false":
+	case "true":
+		force = true
+	default:
+		abort(c, s.log, errorf(CodeInvalidParameter, "parameter force must be true or false, got %q", truncate(v.Get("force"))))
+		return
+	}
 	admin := s.cfg.Admin()
 	if admin == nil {
 		abort(c, s.log, errorf(CodeNotReady, "the index is being built; try again in a moment"))
 		return
 	}
-	res, err := admin.Reindex(c.Request.Context())
-	if err != nil {
+	from := admin.Status().Generation
+	ctx, cancel := context.WithTimeout(c.Request.Context(), s.cfg.ReindexWait)
+	defer cancel()
+	res, err := admin.Reindex(ctx, force)
+	var held *reindex.HeldError
+	switch {
+	case err == nil:
+		c.JSON(http.StatusOK, res)
+	case errors.Is(err, context.DeadlineExceeded) && c.Request.Context().Err() == nil:
+		c.JSON(http.StatusAccepted, gin.H{"status": "running", "generation": from,
+			"message": fmt.Sprintf("the reindex goes on; /admin/status shows a generation above %d once it is done", from)})
+	case errors.As(err, &held):
+		abort(c, s.log, errorf(CodeHeld, "%v", err))
+	default:
 		s.log.Error("reindex failed", "request_id", c.GetString(requestIDKey), "err", err)
 		abort(c, s.log, errorf(CodeReindexFailed, "reindex failed, the previous index keeps serving: %v", err))
-		return
 	}
-	c.JSON(http.StatusOK, res)
 }
 
 // status answers GET /admin/status.

@@ -35,6 +35,10 @@ func summarize(e *catalog.Entry) apiSummary {
 
 // listAPIs answers GET /apis: every entry, in short form, sorted by slug.
 func (s *Server) listAPIs(c *gin.Context) {
+	if _, err := params(c, nil); err != nil {
+		abort(c, s.log, err)
+		return
+	}
 	ix, release, ok := s.acquire(c)
 	if !ok {
 		return
@@ -51,6 +55,10 @@ func (s *Server) listAPIs(c *gin.Context) {
 // getAPI answers GET /apis/{slug}: one entry in full.
 func (s *Server) getAPI(c *gin.Context) {
 	slug := c.Param("slug")
+	if _, err := params(c, nil); err != nil {
+		abort(c, s.log, err)
+		return
+	}
 	ix, release, ok := s.acquire(c)
 	if !ok {
 		return

@@ -11,7 +11,7 @@ import (
 
 // autocomplete answers GET /autocomplete: suggestions for what is typed in the search box.
 func (s *Server) autocomplete(c *gin.Context) {
-	v, err := params(c, "q", "limit")
+	v, err := params(c, []string{"q", "limit"}, "q", "limit")
 	if err != nil {
 		abort(c, s.log, err)
 		return

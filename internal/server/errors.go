@@ -19,6 +19,7 @@ const (
 	CodeReindexFailed    = "reindex_failed"
 	CodeNotReady         = "not_ready"
 	CodeDraining         = "draining"
+	CodeHeld             = "change_held"
 	CodeRateLimited      = "rate_limited"
 	CodeURITooLong       = "uri_too_long"
 	CodeBodyTooLarge     = "body_too_large"
@@ -34,6 +35,7 @@ var statusOf = map[string]int{
 	CodeReindexFailed:    http.StatusServiceUnavailable,
 	CodeNotReady:         http.StatusServiceUnavailable,
 	CodeDraining:         http.StatusServiceUnavailable,
+	CodeHeld:             http.StatusConflict,
 	CodeRateLimited:      http.StatusTooManyRequests,
 	CodeURITooLong:       http.StatusRequestURITooLong,
 	CodeBodyTooLarge:     http.StatusRequestEntityTooLarge,

@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -74,7 +75,11 @@ func TestHostileInput(t *testing.T) {
 		{"q repeated 1000 times", "GET", "/search?" + strings.Repeat("q=a&", 1000), "", nil, 400, "invalid_parameter"},
 		{"page given twice", "GET", "/search?page=1&page=2", "", nil, 400, "invalid_parameter"},
 		{"autocomplete q given twice", "GET", "/autocomplete?q=a&q=b", "", nil, 400, "invalid_parameter"},
-		{"unknown parameters by the thousand", "GET", "/search?" + strings.Repeat("x=1&", 1500), "", nil, 200, ""},
+		{"unknown parameters by the thousand", "GET", "/search?" + strings.Repeat("x=1&", 1500), "", nil, 400, "invalid_parameter"},
+		{"a thousand distinct unknown parameters", "GET", "/search?q=a" + distinctParams(600), "", nil, 400, "invalid_parameter"},
+		{"unknown parameter on /apis", "GET", "/apis?nocache=42", "", nil, 400, "invalid_parameter"},
+		{"unknown parameter on an API", "GET", "/apis/api-adresse?v=2", "", nil, 400, "invalid_parameter"},
+		{"unknown parameter on autocomplete", "GET", "/autocomplete?q=geo&callback=x", "", nil, 400, "invalid_parameter"},
 		{"10 000 parameters", "GET", "/search?" + strings.Repeat("&", 10000), "", nil, 414, "uri_too_long"},
 		// Paths.
 		{"dot-dot in the slug", "GET", "/apis/..", "", nil, 404, "not_found"},
@@ -149,4 +154,13 @@ func TestHostileInput(t *testing.T) {
 			}
 		})
 	}
+}
+
+// distinctParams returns n parameters with distinct made-up names, as a cache buster sends.
+func distinctParams(n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, "&p%d=%d", i, i)
+	}
+	return b.String()
 }

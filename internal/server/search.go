@@ -1,8 +1,11 @@
 package server
 
 import (
+	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -18,12 +21,34 @@ const (
 	maxFilterValue = 50   // values of one filter parameter
 )
 
-// params parses the query string strictly: invalid percent-encoding or UTF-8 is an error, and
-// so is a repeated single-valued parameter, whose meaning would be a guess.
-func params(c *gin.Context, single ...string) (url.Values, error) {
+// params parses the query string strictly: a parameter not in allowed, invalid
+// percent-encoding or UTF-8 is an error, and so is a repeated single-valued parameter, whose
+// meaning would be a guess. (Unknown parameters are refused rather than ignored: a typo in a
+// parameter's name would otherwise be silently lost, and varying ones would defeat the answer
+// cache.)
+func params(c *gin.Context, allowed []string, single ...string) (url.Values, error) {
 	v, err := url.ParseQuery(c.Request.URL.RawQuery)
 	if err != nil {
 		return nil, errorf(CodeInvalidParameter, "the query string is not valid: %v", err)
+	}
+	var unknown []string
+	for name := range v {
+		if !slices.Contains(allowed, name) {
+			unknown = append(unknown, strconv.Quote(truncate(strings.ToValidUTF8(name, "\ufffd"))))
+		}
+	}
+	if len(unknown) > 0 {
+		slices.Sort(unknown)
+		more := ""
+		if len(unknown) > maxNamedParameters {
+			more = fmt.Sprintf(" and %d more", len(unknown)-maxNamedParameters)
+			unknown = unknown[:maxNamedParameters]
+		}
+		known := "no parameter"
+		if len(allowed) > 0 {
+			known = strings.Join(allowed, ", ")
+		}
+		return nil, errorf(CodeInvalidParameter, "unknown parameter %s%s: %s takes %s", strings.Join(unknown, ", "), more, c.Request.URL.Path, known)
 	}
 	for _, name := range single {
 		if n := len(v[name]); n > 1 {
@@ -31,9 +56,6 @@ func params(c *gin.Context, single ...string) (url.Values, error) {
 		}
 	}
 	for name, values := range v {
-		if !utf8.ValidString(name) {
-			return nil, errorf(CodeInvalidParameter, "a parameter name is not valid UTF-8")
-		}
 		for _, s := range values {
 			if !utf8.ValidString(s) {
 				return nil, errorf(CodeInvalidParameter, "parameter %s is not valid UTF-8", name)
@@ -42,6 +64,9 @@ func params(c *gin.Context, single ...string) (url.Values, error) {
 	}
 	return v, nil
 }
+
+// maxNamedParameters bounds the unknown parameters an error message names.
+const maxNamedParameters = 5
 
 // positive parses an optional positive integer parameter, at most max.
 func positive(v url.Values, name string, def, max int) (int, error) {
@@ -70,7 +95,7 @@ func truncate(s string) string {
 // searchRequest validates the parameters of GET /search.
 func searchRequest(c *gin.Context) (index.Request, error) {
 	var req index.Request
-	v, err := params(c, "q", "page", "per_page", "sort")
+	v, err := params(c, []string{"q", "producer", "theme", "access", "page", "per_page", "sort"}, "q", "page", "per_page", "sort")
 	if err != nil {
 		return req, err
 	}

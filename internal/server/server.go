@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"apisearch/index"
 	"apisearch/internal/reindex"
@@ -40,6 +41,9 @@ type Config struct {
 	Stats *stats.Recorder
 	// NoAnswerCache turns the answer cache off, to measure what it brings.
 	NoAnswerCache bool
+	// ReindexWait bounds how long POST /admin/reindex waits for the rebuild before answering
+	// 202; it must stay below the HTTP server's write timeout. Default 20s.
+	ReindexWait time.Duration
 	// Draining reports that the process is stopping: /readyz then answers 503, so that load
 	// balancers stop sending requests before the listener closes. Nil: never.
 	Draining func() bool
@@ -51,7 +55,7 @@ type Source func() (*index.Index, func())
 
 // Admin is what ops can ask of the service.
 type Admin interface {
-	Reindex(ctx context.Context) (reindex.Result, error)
+	Reindex(ctx context.Context, force bool) (reindex.Result, error)
 	Status() reindex.Status
 }
 
@@ -80,6 +84,9 @@ func New(cfg Config, source Source) (http.Handler, error) {
 	}
 	if cfg.Stats == nil {
 		cfg.Stats = stats.New(nil)
+	}
+	if cfg.ReindexWait <= 0 {
+		cfg.ReindexWait = 20 * time.Second
 	}
 	if cfg.Draining == nil {
 		cfg.Draining = func() bool { return false }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"apisearch/catalog"
 	"apisearch/index"
@@ -142,14 +143,27 @@ func TestPanicAnswersJSON(t *testing.T) {
 	}
 }
 
-// fakeAdmin records the admin calls.
+// fakeAdmin records the admin calls; a reindex takes slow to finish, and is held unless forced
+// when hold is set.
 type fakeAdmin struct {
 	reindexed int
+	forced    bool
 	fail      error
+	slow      time.Duration
+	hold      bool
 }
 
-func (f *fakeAdmin) Reindex(context.Context) (reindex.Result, error) {
+func (f *fakeAdmin) Reindex(ctx context.Context, force bool) (reindex.Result, error) {
 	f.reindexed++
+	f.forced = force
+	if f.hold && !force {
+		return reindex.Result{}, &reindex.HeldError{Removed: 2, Entries: 2}
+	}
+	select {
+	case <-time.After(f.slow):
+	case <-ctx.Done():
+		return reindex.Result{}, ctx.Err()
+	}
 	return reindex.Result{Entries: 2, Generation: 7}, f.fail
 }
 
@@ -216,5 +230,34 @@ func TestAdmin(t *testing.T) {
 	on.ServeHTTP(rec, req)
 	if rec.Code != 503 || !strings.Contains(rec.Body.String(), "the previous index keeps serving") {
 		t.Errorf("failed reindex = %d %s, want 503 saying the old index keeps serving", rec.Code, rec.Body)
+	}
+}
+
+// TestAdminReindexWaitsThenAccepts checks that a reindex longer than ReindexWait is answered
+// 202 with the generation to watch, that one that would remove most entries is refused with
+// 409 unless forced, and that force takes only true or false.
+func TestAdminReindexWaitsThenAccepts(t *testing.T) {
+	const token = "s3cret-token-for-tests"
+	admin := &fakeAdmin{}
+	h := newHandler(t, Config{AdminToken: token, Admin: func() Admin { return admin }, ReindexWait: 50 * time.Millisecond}, testSource(t))
+	post := func(path string) *httptest.ResponseRecorder {
+		return do(h, "POST", path, map[string]string{"Authorization": "Bearer " + token})
+	}
+	admin.slow = time.Second
+	if rec := post("/admin/reindex"); rec.Code != 202 || !strings.Contains(rec.Body.String(), `"generation":7`) || !strings.Contains(rec.Body.String(), "/admin/status") {
+		t.Errorf("slow reindex = %d %s, want 202 with the generation to watch in /admin/status", rec.Code, rec.Body)
+	}
+	admin.slow = 0
+	admin.hold = true
+	if rec := post("/admin/reindex"); rec.Code != 409 || !strings.Contains(rec.Body.String(), `"code":"change_held"`) || !strings.Contains(rec.Body.String(), "force=true") {
+		t.Errorf("held reindex = %d %s, want 409 change_held saying how to force it", rec.Code, rec.Body)
+	}
+	if rec := post("/admin/reindex?force=true"); rec.Code != 200 || !admin.forced {
+		t.Errorf("forced reindex = %d %s (forced %v), want 200", rec.Code, rec.Body, admin.forced)
+	}
+	for _, path := range []string{"/admin/reindex?force=yes", "/admin/reindex?force=true&force=false", "/admin/reindex?dry_run=1"} {
+		if rec := post(path); rec.Code != 400 || !strings.Contains(rec.Body.String(), `"code":"invalid_parameter"`) {
+			t.Errorf("POST %s = %d %s, want 400 invalid_parameter", path, rec.Code, rec.Body)
+		}
 	}
 }

@@ -41,7 +41,8 @@ func newBrowseOrder(c *catalog.Catalog) browseOrder {
 // browse answers a request with no text from the catalogue alone, without bleve: filters,
 // disjunctive facet counts and the page come from one pass over the entries in their
 // precomputed order.
-func (ix *Index) browse(req Request, themes []string, start time.Time) *Result {
+func (ix *Index) browse(req Request, start time.Time) *Result {
+	themes := req.Themes
 	res := &Result{Query: req.Query, Page: req.Page, PerPage: req.PerPage, Hits: []Hit{}, Generation: ix.generation}
 	producers, themeSet, accesses := set(req.Producers), set(themes), set(req.Accesses)
 	counts := [3]map[string]int{{}, {}, {}} // producer, theme, access

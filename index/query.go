@@ -11,9 +11,12 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 )
 
-// Bounds on what one query may expand to.
+// Bounds on what one query may expand to: the work of the most expensive query a client can
+// send stays within a few milliseconds (see BenchmarkHostile).
 const (
-	maxWords      = 32 // words of a query looked at; the rest are ignored
+	maxWords      = 16 // words of a query looked at; the rest are ignored
+	maxLookups    = 4  // words of a query looked up in the vocabulary for typos and corrections
+	maxTypoLength = 20 // letters from which a word is matched as typed only: a typo search on a long word costs much and finds little
 	prefixTerms   = 24 // indexed terms a typed prefix expands to, the most frequent first
 	fuzzyBoost    = 0.4
 	fuzzyWords    = 5 // catalogue words a misspelt word may stand for, the closest first
@@ -31,9 +34,10 @@ const (
 
 // word is one word of a query as typed and as analysed.
 type word struct {
-	raw   string   // lower case, without accents or elision: what a prefix is matched with
-	term  string   // the analysed term; empty for a stop word
-	typos []string // the terms of catalogue words a few typos away, when the word is long enough
+	raw   string     // lower case, without accents or elision: what a prefix is matched with
+	term  string     // the analysed term; empty for a stop word
+	near  []nearWord // catalogue words a few edits away, closest first: for typos and corrections
+	typos []string   // the terms of catalogue words within the word's typo tolerance
 }
 
 // parsed is a query split into its quoted phrases and its other words.
@@ -46,7 +50,13 @@ type parsed struct {
 
 // parse splits a query. A double quote opens a phrase and the next one closes it; an unclosed
 // quote is ignored. Every other character is text: bleve's query syntax is never interpreted.
+// At most maxLookups unknown words are looked up in the vocabulary, for typos and corrections.
 func (ix *Index) parse(q string) parsed {
+	return ix.parseWith(q, true)
+}
+
+// parseWith is parse, with vocabulary lookups or without (a query made of catalogue words).
+func (ix *Index) parseWith(q string, lookup bool) parsed {
 	var p parsed
 	var rest strings.Builder
 	orig := q
@@ -77,15 +87,21 @@ func (ix *Index) parse(q string) parsed {
 	if len(words) > maxWords {
 		words = words[:maxWords]
 	}
+	lookups := 0
 	for i, w := range words {
 		terms := ix.analyze(w)
 		wd := word{raw: stripElision(catalog.Fold(w))}
 		if len(words) >= 3 && ix.ignored[wd.raw] && !ix.cfg.NoSynonyms {
 			terms = nil
 		}
+		if n := utf8.RuneCountInString(wd.raw); lookup && lookups < maxLookups && n >= minCorrected && n <= maxTypoLength &&
+			ix.vocab.count[wd.raw] < knownWord {
+			wd.near = ix.vocab.near(wd.raw, max(1, typos(wd.raw)), fuzzyWords)
+			lookups++
+		}
 		if len(terms) > 0 {
 			wd.term = terms[0]
-			if k := typos(wd.raw); k > 0 && !ix.cfg.NoFuzzy && ix.vocab.count[wd.raw] < knownWord {
+			if k := typos(wd.raw); k > 0 && !ix.cfg.NoFuzzy {
 				wd.typos = ix.typoTerms(wd, k, p.prefix && i == len(words)-1)
 			}
 		}
@@ -360,11 +376,11 @@ func typos(raw string) int {
 // "entreprise", not a typo of "entre".
 func (ix *Index) typoTerms(w word, k int, typing bool) []string {
 	var out []string
-	for _, near := range ix.vocab.near(w.raw, k, fuzzyWords) {
-		if typing && len(near) < len(w.raw) {
+	for _, near := range w.near {
+		if near.dist > k || typing && len(near.word) < len(w.raw) {
 			continue
 		}
-		for _, t := range ix.analyze(near) {
+		for _, t := range ix.analyze(near.word) {
 			if t != w.term && !slices.Contains(out, t) {
 				out = append(out, t)
 			}

@@ -114,15 +114,20 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 	if req.Page <= 0 {
 		req.Page = 1
 	}
-	res, err := ix.search(ctx, req)
+	req = ix.canonicalFilters(req)
+	if strings.TrimSpace(req.Query) == "" {
+		return ix.browse(req, start), nil
+	}
+	p := ix.parse(req.Query)
+	res, err := ix.search(ctx, req, p)
 	if err != nil {
 		return nil, err
 	}
-	if res.Total == 0 && strings.TrimSpace(req.Query) != "" {
-		if alt := ix.correct(req.Query); alt != "" {
-			again := req
-			again.Query = alt
-			if r2, err := ix.search(ctx, again); err == nil && r2.Total > 0 {
+	if res.Total == 0 {
+		// A correction is proposed only when it finds something; checking costs one count,
+		// without typos, facets or highlights.
+		if alt := ix.correct(p); alt != "" {
+			if n, err := ix.count(ctx, req, ix.parseWith(alt, false)); err == nil && n > 0 {
 				res.DidYouMean = alt
 			}
 		}
@@ -132,10 +137,10 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 	return res, nil
 }
 
-func (ix *Index) search(ctx context.Context, req Request) (*Result, error) {
-	// Filters in any spelling: a theme by its key, a producer by its slug or acronym in any
-	// case; a value given twice counts once.
-	themes := canonical(req.Themes, func(t string) (string, bool) {
+// canonicalFilters maps the request's filters to the index's spelling: a theme by its key, a
+// producer by its slug or acronym in any case; a value given twice counts once.
+func (ix *Index) canonicalFilters(req Request) Request {
+	req.Themes = canonical(req.Themes, func(t string) (string, bool) {
 		label, ok := ix.themes[catalog.ThemeKey(t)]
 		return label, ok
 	})
@@ -144,9 +149,26 @@ func (ix *Index) search(ctx context.Context, req Request) (*Result, error) {
 		return slug, ok
 	})
 	req.Accesses = canonical(req.Accesses, func(a string) (string, bool) { return a, true })
-	if strings.TrimSpace(req.Query) == "" {
-		return ix.browse(req, themes, time.Now()), nil
+	return req
+}
+
+// count returns how many entries a parsed query finds with the request's filters.
+func (ix *Index) count(ctx context.Context, req Request, p parsed) (int, error) {
+	q := combine(ix.textQuery(p), []query.Query{
+		filterQuery(facetProducer, req.Producers), filterQuery(facetTheme, req.Themes), filterQuery(facetAccess, req.Accesses),
+	}, -1)
+	sr := bleve.NewSearchRequestOptions(q, 0, 0, false)
+	sr.Score = "none"
+	r, err := ix.bleve.SearchInContext(ctx, sr)
+	if err != nil {
+		return 0, fmt.Errorf("count %q: %w", req.Query, err)
 	}
+	return int(r.Total), nil
+}
+
+// search runs a text query with its facets and highlights.
+func (ix *Index) search(ctx context.Context, req Request, p parsed) (*Result, error) {
+	themes := req.Themes
 	res := &Result{Query: req.Query, Page: req.Page, PerPage: req.PerPage, Hits: []Hit{}}
 	facets := []facet{
 		{facetProducer, req.Producers, ix.producerName, &res.Facets.Producer},
@@ -154,7 +176,6 @@ func (ix *Index) search(ctx context.Context, req Request) (*Result, error) {
 		{facetAccess, req.Accesses, func(v string) string { return catalog.Access(v).Label() }, &res.Facets.Access},
 	}
 
-	p := ix.parse(req.Query)
 	text := ix.textQuery(p)
 	filters := make([]query.Query, len(facets))
 	for i, f := range facets {

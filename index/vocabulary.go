@@ -68,9 +68,15 @@ func newVocabulary(c *catalog.Catalog, analyze func(string) []string) (*vocabula
 	return v, nil
 }
 
+// nearWord is a catalogue word found a few edits away from a query's word.
+type nearWord struct {
+	word string
+	dist int
+}
+
 // near returns at most limit catalogue words within k edits of w (w itself excluded), the
 // closest first, then the most frequent.
-func (v *vocabulary) near(w string, k, limit int) []string {
+func (v *vocabulary) near(w string, k, limit int) []nearWord {
 	if k < 1 || k > 2 {
 		return nil
 	}
@@ -79,8 +85,7 @@ func (v *vocabulary) near(w string, k, limit int) []string {
 		return nil
 	}
 	type candidate struct {
-		word  string
-		dist  uint8
+		nearWord
 		count uint64
 	}
 	var found []candidate
@@ -89,7 +94,7 @@ func (v *vocabulary) near(w string, k, limit int) []string {
 		key, count := it.Current()
 		if word := string(key); word != w {
 			_, dist := dfa.MatchAndDistance(word)
-			found = append(found, candidate{word, dist, count})
+			found = append(found, candidate{nearWord{word, int(dist)}, count})
 		}
 		err = it.Next()
 	}
@@ -103,27 +108,33 @@ func (v *vocabulary) near(w string, k, limit int) []string {
 		}
 		return a.word < b.word
 	})
-	out := make([]string, 0, min(limit, len(found)))
+	out := make([]nearWord, 0, min(limit, len(found)))
 	for _, c := range found[:min(limit, len(found))] {
-		out = append(out, c.word)
+		out = append(out, c.nearWord)
 	}
 	return out
 }
 
-// correct returns the query with every unknown word replaced by the closest and most frequent
-// catalogue word within two edits, or "" when it has nothing to correct.
-func (ix *Index) correct(q string) string {
-	words := splitWords(catalog.Fold(q))
+// minCorrected is the length from which an unknown word may be corrected.
+const minCorrected = 4
+
+// correct returns the query's words with every unknown word that was looked up replaced by the
+// closest and most frequent catalogue word (within one edit, two from eight letters), its
+// phrases kept; or "" when it has nothing to correct. It reuses parse's lookups: a correction
+// costs no more vocabulary work than the search did.
+func (ix *Index) correct(p parsed) string {
 	changed := false
-	for i, w := range words {
-		w = stripElision(w)
-		if utf8.RuneCountInString(w) < 4 || ix.vocab.count[w] > 0 {
+	words := make([]string, 0, len(p.words)+len(p.phrases))
+	for _, ph := range p.phrases {
+		words = append(words, `"`+ph+`"`)
+	}
+	for _, w := range p.words {
+		if ix.vocab.count[w.raw] == 0 && len(w.near) > 0 {
+			words = append(words, w.near[0].word)
+			changed = true
 			continue
 		}
-		if near := ix.vocab.near(w, 2, 1); len(near) > 0 {
-			words[i] = near[0]
-			changed = true
-		}
+		words = append(words, w.raw)
 	}
 	if !changed {
 		return ""

@@ -1,0 +1,160 @@
+package index
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// hostileKinds are the most expensive requests a client can construct, by kind: each generates
+// requests from a random source, within the limits the server enforces (200 characters of q,
+// 50 values per filter, pages up to 1000, 100 per page).
+var hostileKinds = []struct {
+	name string
+	gen  func(r *rand.Rand, ix *Index) Request
+}{
+	{"forty-short-words", func(r *rand.Rand, _ *Index) Request {
+		words := make([]string, 40)
+		for i := range words {
+			words[i] = letters(r, 3+r.IntN(2))
+		}
+		return Request{Query: clip(strings.Join(words, " "))}
+	}},
+	{"long-random-words", func(r *rand.Rand, _ *Index) Request {
+		words := make([]string, 6)
+		for i := range words {
+			words[i] = letters(r, 25+r.IntN(8))
+		}
+		return Request{Query: clip(strings.Join(words, " "))}
+	}},
+	{"zero-result-words", func(r *rand.Rand, _ *Index) Request {
+		words := make([]string, 1+r.IntN(3))
+		for i := range words {
+			words[i] = letters(r, 6+r.IntN(6))
+		}
+		return Request{Query: strings.Join(words, " ")}
+	}},
+	{"near-miss-words", func(r *rand.Rand, ix *Index) Request {
+		// Catalogue words with two letters changed: every word has typo candidates.
+		var words []string
+		for len(words) < 20 {
+			e := ix.catalog.Entries[r.IntN(len(ix.catalog.Entries))]
+			for _, w := range splitWords(e.Text) {
+				if len(w) >= 8 && len(words) < 20 && r.IntN(8) == 0 {
+					b := []byte(w)
+					b[1+r.IntN(len(b)-1)] = 'x'
+					words = append(words, string(b))
+				}
+			}
+		}
+		return Request{Query: clip(strings.Join(words, " "))}
+	}},
+	{"prefixes", func(r *rand.Rand, _ *Index) Request {
+		words := make([]string, 60)
+		for i := range words {
+			words[i] = letters(r, 1+r.IntN(2))
+		}
+		return Request{Query: clip(strings.Join(words, " "))}
+	}},
+	{"phrases", func(r *rand.Rand, ix *Index) Request {
+		var b strings.Builder
+		for b.Len() < 190 {
+			e := ix.catalog.Entries[r.IntN(len(ix.catalog.Entries))]
+			ws := splitWords(e.Title)
+			fmt.Fprintf(&b, "%q ", strings.Join(ws[:min(len(ws), 3)], " "))
+		}
+		return Request{Query: clip(b.String())}
+	}},
+	{"every-filter-repeated", func(r *rand.Rand, ix *Index) Request {
+		req := Request{Query: letters(r, 2), Page: 1 + r.IntN(1000), PerPage: 100, Sort: SortPopularity}
+		for i := range 50 {
+			req.Producers = append(req.Producers, ix.catalog.Entries[(i*7)%len(ix.catalog.Entries)].Producer.Slug, letters(r, 10))
+			req.Themes = append(req.Themes, letters(r, 8))
+			req.Accesses = append(req.Accesses, []string{"open", "account", "restricted"}[i%3])
+		}
+		req.Producers, req.Themes = req.Producers[:50], req.Themes[:50]
+		return req
+	}},
+	{"common-words-all-pages", func(r *rand.Rand, _ *Index) Request {
+		return Request{Query: "api donnees service public " + letters(r, 1), PerPage: 100, Page: 1 + r.IntN(2)}
+	}},
+	{"unicode-noise", func(r *rand.Rand, _ *Index) Request {
+		runes := []rune("éèàçœæÆŒ’'ﬁ\u0301\u200b日本語🙂ǅΣσς-_/\\\"")
+		var b []rune
+		for len(b) < 200 {
+			b = append(b, runes[r.IntN(len(runes))])
+			if r.IntN(5) == 0 {
+				b = append(b, ' ')
+			}
+		}
+		return Request{Query: string(b[:200])}
+	}},
+}
+
+func letters(r *rand.Rand, n int) string {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte('a' + r.IntN(26))
+	}
+	return string(b)
+}
+
+// clip keeps at most MaxQueryLength characters, as the server does.
+func clip(q string) string {
+	if r := []rune(q); len(r) > MaxQueryLength {
+		return string(r[:MaxQueryLength])
+	}
+	return q
+}
+
+// hostileRequests returns n requests of a kind, the same for every run.
+func hostileRequests(ix *Index, gen func(*rand.Rand, *Index) Request, n int) []Request {
+	r := rand.New(rand.NewPCG(42, 1))
+	out := make([]Request, n)
+	for i := range out {
+		out[i] = gen(r, ix)
+	}
+	return out
+}
+
+// BenchmarkHostile runs each kind of hostile request on the snapshot:
+//
+//	go test ./index -run '^$' -bench Hostile -count 5
+func BenchmarkHostile(b *testing.B) {
+	ix := snapshot(b)
+	for _, k := range hostileKinds {
+		b.Run(k.name, func(b *testing.B) {
+			reqs := hostileRequests(ix, k.gen, 50)
+			i := 0
+			for b.Loop() {
+				if _, err := ix.Search(context.Background(), reqs[i%len(reqs)]); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+		})
+	}
+}
+
+// TestHostileRequestsAreBounded runs every hostile request once and reports the slowest of each
+// kind (timings are for reading, not for passing); it fails only on an error, so that the
+// corpus stays valid as the engine changes.
+func TestHostileRequestsAreBounded(t *testing.T) {
+	ix := snapshot(t)
+	for _, k := range hostileKinds {
+		var took []time.Duration
+		for _, req := range hostileRequests(ix, k.gen, 20) {
+			start := time.Now()
+			if _, err := ix.Search(context.Background(), req); err != nil {
+				t.Fatalf("%s: %q: %v", k.name, req.Query, err)
+			}
+			took = append(took, time.Since(start))
+		}
+		slices.Sort(took)
+		t.Logf("%-24s median %v, slowest %v", k.name, took[len(took)/2], took[len(took)-1])
+	}
+}

@@ -147,14 +147,43 @@ func TestHostileRequestsAreBounded(t *testing.T) {
 	ix := snapshot(t)
 	for _, k := range hostileKinds {
 		var took []time.Duration
+		work := 0
 		for _, req := range hostileRequests(ix, k.gen, 20) {
 			start := time.Now()
-			if _, err := ix.Search(context.Background(), req); err != nil {
+			res, err := ix.Search(context.Background(), req)
+			if err != nil {
 				t.Fatalf("%s: %q: %v", k.name, req.Query, err)
 			}
 			took = append(took, time.Since(start))
+			work = max(work, res.Work)
 		}
 		slices.Sort(took)
-		t.Logf("%-24s median %v, slowest %v", k.name, took[len(took)/2], took[len(took)-1])
+		t.Logf("%-24s median %v, slowest %v, work up to %d", k.name, took[len(took)/2], took[len(took)-1], work)
+	}
+}
+
+// TestWorkOfASearch checks what the rate limit charges: an ordinary search costs one, and a
+// search that looks words up in the vocabulary or builds many clauses costs more.
+func TestWorkOfASearch(t *testing.T) {
+	ix := snapshot(t)
+	for _, tt := range []struct {
+		q        string
+		min, max int
+	}{
+		{"", 1, 1},
+		{"adresse", 1, 1},
+		{"entreprise ", 1, 1},
+		{"annuaire éducation nationale", 1, 2},
+		{"legifranse", 2, 3},
+		{"entreprisx etablisement associaton legifranse", 5, 12},
+		{"qsdfghjklm azertyuiop wxcvbnqsdf poiuytreza mlkjhgfdsq", 5, 12},
+	} {
+		res, err := ix.Search(context.Background(), Request{Query: tt.q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Work < tt.min || res.Work > tt.max {
+			t.Errorf("%q costs %d, want between %d and %d", tt.q, res.Work, tt.min, tt.max)
+		}
 	}
 }

@@ -46,6 +46,7 @@ type parsed struct {
 	text    string // the query without its phrases
 	words   []word
 	prefix  bool // the last word may be unfinished: the text does not end with a space
+	lookups int  // vocabulary lookups made
 }
 
 // parse splits a query. A double quote opens a phrase and the next one closes it; an unclosed
@@ -87,17 +88,16 @@ func (ix *Index) parseWith(q string, lookup bool) parsed {
 	if len(words) > maxWords {
 		words = words[:maxWords]
 	}
-	lookups := 0
 	for i, w := range words {
 		terms := ix.analyze(w)
 		wd := word{raw: stripElision(catalog.Fold(w))}
 		if len(words) >= 3 && ix.ignored[wd.raw] && !ix.cfg.NoSynonyms {
 			terms = nil
 		}
-		if n := utf8.RuneCountInString(wd.raw); lookup && lookups < maxLookups && n >= minCorrected && n <= maxTypoLength &&
+		if n := utf8.RuneCountInString(wd.raw); lookup && p.lookups < maxLookups && n >= minCorrected && n <= maxTypoLength &&
 			ix.vocab.count[wd.raw] < knownWord {
 			wd.near = ix.vocab.near(wd.raw, max(1, typos(wd.raw)), fuzzyWords)
-			lookups++
+			p.lookups++
 		}
 		if len(terms) > 0 {
 			wd.term = terms[0]
@@ -444,4 +444,40 @@ func (ix *Index) phraseQuery(phrase string) query.Query {
 		return query.NewMatchNoneQuery()
 	}
 	return ix.textInFields(phrase, 1)
+}
+
+// Work units: what a search costs, in ordinary searches, for the rate limit to charge. An
+// ordinary search builds a hundred or two clauses and looks nothing up; a vocabulary lookup
+// costs about as much as one.
+const clausesPerWork = 250
+
+// work estimates what searching a query costs, in ordinary searches: one, plus its vocabulary
+// lookups, plus its clauses beyond an ordinary search's.
+func work(p parsed, q query.Query) int {
+	return 1 + p.lookups + countClauses(q)/clausesPerWork
+}
+
+// countClauses counts the leaf clauses of a query: the term searchers bleve will open.
+func countClauses(q query.Query) int {
+	switch q := q.(type) {
+	case *query.BooleanQuery:
+		return countClauses(q.Must) + countClauses(q.Should) + countClauses(q.MustNot)
+	case *query.ConjunctionQuery:
+		n := 0
+		for _, c := range q.Conjuncts {
+			n += countClauses(c)
+		}
+		return n
+	case *query.DisjunctionQuery:
+		n := 0
+		for _, c := range q.Disjuncts {
+			n += countClauses(c)
+		}
+		return n
+	case *query.MatchPhraseQuery:
+		return len(strings.Fields(q.MatchPhrase))
+	case nil:
+		return 0
+	}
+	return 1
 }

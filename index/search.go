@@ -21,6 +21,9 @@ const (
 	SortPopularity = "popularity"
 )
 
+// hitsPerWork is how many highlighted hits cost as much as an ordinary search.
+const hitsPerWork = 50
+
 // Limits of a search request.
 const (
 	MaxQueryLength = 200 // characters of q
@@ -53,6 +56,9 @@ type Result struct {
 	DidYouMean string  `json:"did_you_mean,omitempty"`
 	// Generation is the index generation that answered: it grows with every change.
 	Generation uint64 `json:"generation"`
+	// Work is what the search cost, in ordinary searches (at least one): the rate limit
+	// charges it.
+	Work int `json:"-"`
 }
 
 // Hit is one entry found, with its matched words highlighted.
@@ -127,9 +133,11 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 		// A correction is proposed only when it finds something; checking costs one count,
 		// without typos, facets or highlights.
 		if alt := ix.correct(p); alt != "" {
-			if n, err := ix.count(ctx, req, ix.parseWith(alt, false)); err == nil && n > 0 {
+			n, work, err := ix.count(ctx, req, ix.parseWith(alt, false))
+			if err == nil && n > 0 {
 				res.DidYouMean = alt
 			}
+			res.Work += work
 		}
 	}
 	res.TookMS = float64(time.Since(start).Microseconds()) / 1000
@@ -152,8 +160,9 @@ func (ix *Index) canonicalFilters(req Request) Request {
 	return req
 }
 
-// count returns how many entries a parsed query finds with the request's filters.
-func (ix *Index) count(ctx context.Context, req Request, p parsed) (int, error) {
+// count returns how many entries a parsed query finds with the request's filters, and the
+// work it took.
+func (ix *Index) count(ctx context.Context, req Request, p parsed) (int, int, error) {
 	q := combine(ix.textQuery(p), []query.Query{
 		filterQuery(facetProducer, req.Producers), filterQuery(facetTheme, req.Themes), filterQuery(facetAccess, req.Accesses),
 	}, -1)
@@ -161,9 +170,9 @@ func (ix *Index) count(ctx context.Context, req Request, p parsed) (int, error) 
 	sr.Score = "none"
 	r, err := ix.bleve.SearchInContext(ctx, sr)
 	if err != nil {
-		return 0, fmt.Errorf("count %q: %w", req.Query, err)
+		return 0, 0, fmt.Errorf("count %q: %w", req.Query, err)
 	}
-	return int(r.Total), nil
+	return int(r.Total), work(p, q), nil
 }
 
 // search runs a text query with its facets and highlights.
@@ -182,7 +191,9 @@ func (ix *Index) search(ctx context.Context, req Request, p parsed) (*Result, er
 		filters[i] = filterQuery(f.field, f.selected)
 	}
 
-	main := bleve.NewSearchRequestOptions(combine(text, filters, -1), req.PerPage, (req.Page-1)*req.PerPage, false)
+	q := combine(text, filters, -1)
+	res.Work = work(p, q)
+	main := bleve.NewSearchRequestOptions(q, req.PerPage, (req.Page-1)*req.PerPage, false)
 	main.IncludeLocations = true // for highlights
 	main.SortBy(sortOrder(req.Sort))
 	for i, f := range facets {
@@ -223,6 +234,8 @@ func (ix *Index) search(ctx context.Context, req Request, p parsed) (*Result, er
 		*f.out = facetValues(&tf, f.selected, f.label)
 	}
 
+	// Highlighting a page of hits is work too: a full page of a hundred costs two searches.
+	res.Work += len(r.Hits) / hitsPerWork
 	for _, h := range r.Hits {
 		e := ix.catalog.Entry(h.ID)
 		if e == nil {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -20,6 +21,8 @@ const (
 	CodeNotReady         = "not_ready"
 	CodeDraining         = "draining"
 	CodeHeld             = "change_held"
+	CodeOriginNotAllowed = "origin_not_allowed"
+	CodeClientClosed     = "client_closed_request"
 	CodeRateLimited      = "rate_limited"
 	CodeURITooLong       = "uri_too_long"
 	CodeBodyTooLarge     = "body_too_large"
@@ -36,6 +39,8 @@ var statusOf = map[string]int{
 	CodeNotReady:         http.StatusServiceUnavailable,
 	CodeDraining:         http.StatusServiceUnavailable,
 	CodeHeld:             http.StatusConflict,
+	CodeOriginNotAllowed: http.StatusForbidden,
+	CodeClientClosed:     499, // nginx's convention: the client closed the connection first
 	CodeRateLimited:      http.StatusTooManyRequests,
 	CodeURITooLong:       http.StatusRequestURITooLong,
 	CodeBodyTooLarge:     http.StatusRequestEntityTooLarge,
@@ -57,7 +62,14 @@ func errorf(code, format string, args ...any) *Error {
 // is internal: it is logged with the request's ID, and the client gets a generic message.
 func abort(c *gin.Context, log *slog.Logger, err error) {
 	var e *Error
-	if !errors.As(err, &e) {
+	switch {
+	case errors.As(err, &e):
+	case errors.Is(err, context.Canceled) && c.Request.Context().Err() != nil:
+		// The client went away: nothing is wrong with the service.
+		log.DebugContext(c.Request.Context(), "client closed the request", "request_id", c.GetString(requestIDKey),
+			"method", c.Request.Method, "path", c.Request.URL.Path)
+		e = errorf(CodeClientClosed, "the client closed the request")
+	default:
 		log.ErrorContext(c.Request.Context(), "internal error", "request_id", c.GetString(requestIDKey),
 			"method", c.Request.Method, "path", c.Request.URL.Path, "err", err)
 		e = errorf(CodeInternal, "internal error")

@@ -68,8 +68,12 @@ func (s *Server) observe(c *gin.Context) {
 		"client", c.ClientIP())
 }
 
-// redact blanks the value of every query parameter whose name mentions a token or a key, so
-// that a token sent in the wrong place never reaches the logs.
+// secretNames are parts of parameter names whose values are secrets: a token, a key, a
+// password… sent in the wrong place.
+var secretNames = []string{"token", "key", "auth", "pass", "pwd", "secret", "session", "cookie", "sig", "credential", "jwt", "bearer"}
+
+// redact blanks the value of every query parameter whose name mentions a secret, so that one
+// sent in the wrong place never reaches the logs.
 func redact(raw string) string {
 	if raw == "" {
 		return ""
@@ -79,8 +83,12 @@ func redact(raw string) string {
 		return "(unparsable)"
 	}
 	for name := range values {
-		if n := strings.ToLower(name); strings.Contains(n, "token") || strings.Contains(n, "key") || strings.Contains(n, "auth") {
-			values[name] = []string{"REDACTED"}
+		n := strings.ToLower(name)
+		for _, secret := range secretNames {
+			if strings.Contains(n, secret) {
+				values[name] = []string{"REDACTED"}
+				break
+			}
 		}
 	}
 	return values.Encode()
@@ -106,7 +114,7 @@ func (s *Server) rateLimit(c *gin.Context) {
 		c.Next()
 		return
 	}
-	if wait := s.limiter.wait(c.ClientIP(), time.Now()); wait > 0 {
+	if wait := s.limiter.take(c.ClientIP(), 1, time.Now()); wait > 0 {
 		c.Header("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 		abort(c, s.log, errorf(CodeRateLimited, "too many requests from this address; retry in %s", wait.Round(time.Millisecond)))
 		return

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -12,12 +13,16 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	lru "github.com/hashicorp/golang-lru/v2"
+	"github.com/hashicorp/golang-lru/v2/simplelru"
 )
 
-// cachedAnswers bounds the response cache: a search box's queries repeat, and an answer is a
-// few kilobytes.
-const cachedAnswers = 4096
+// DefaultAnswerCacheBytes bounds the answer cache by default: a search box's queries repeat,
+// and an answer is a few kilobytes.
+const DefaultAnswerCacheBytes = 32 << 20
+
+// answerOverhead is the memory of a cached answer beside its key and bodies: the answer, the
+// LRU's entry and map slot.
+const answerOverhead = 256
 
 // minGzip is the size below which an answer is sent as it is: gzip saves little on it and its
 // compressor costs more than the answer.
@@ -48,13 +53,56 @@ func answerKey(c *gin.Context, generation uint64) (string, bool) {
 	return strconv.FormatUint(generation, 10) + c.Request.URL.Path + "?" + q.Encode(), true
 }
 
-// newAnswerCache returns an LRU cache of answers.
-func newAnswerCache() *lru.Cache[string, *answer] {
-	cache, err := lru.New[string, *answer](cachedAnswers)
-	if err != nil {
-		panic(err) // only for a size under one
+// answerCache keeps the answers most recently used, within a bound in bytes: the bytes of
+// their keys and bodies and a fixed overhead each. An answer larger than a sixteenth of the
+// bound is not kept, so that a few large answers cannot evict every other.
+type answerCache struct {
+	mu    sync.Mutex
+	lru   *simplelru.LRU[string, *answer]
+	bytes int64
+	max   int64
+}
+
+func newAnswerCache(maxBytes int64) *answerCache {
+	c := &answerCache{max: maxBytes}
+	// Bounded by bytes, not by count: the count bound is never reached.
+	c.lru, _ = simplelru.NewLRU(math.MaxInt32, func(key string, a *answer) { c.bytes -= a.size(key) })
+	return c
+}
+
+// size is what an answer costs the cache.
+func (a *answer) size(key string) int64 {
+	return int64(len(key) + len(a.body) + len(a.gz) + answerOverhead)
+}
+
+func (c *answerCache) get(key string) (*answer, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.lru.Get(key)
+}
+
+func (c *answerCache) add(key string, a *answer) {
+	size := a.size(key)
+	if size > c.max/16 {
+		return
 	}
-	return cache
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if old, ok := c.lru.Peek(key); ok {
+		c.bytes -= old.size(key)
+	}
+	c.lru.Add(key, a)
+	c.bytes += size
+	for c.bytes > c.max {
+		c.lru.RemoveOldest()
+	}
+}
+
+// usage returns the bytes and the number of answers kept.
+func (c *answerCache) usage() (int64, int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.bytes, c.lru.Len()
 }
 
 // cached answers from the cache when it holds the request's answer, else lets the handler
@@ -75,7 +123,7 @@ func (s *Server) cached(c *gin.Context) {
 		return
 	}
 	c.Set(answerKeyName, key)
-	if a, ok := s.answers.Get(key); ok {
+	if a, ok := s.answers.get(key); ok {
 		start := time.Now()
 		s.send(c, a)
 		if a.count != nil {
@@ -108,7 +156,7 @@ func (s *Server) writeAnswer(c *gin.Context, v any, count func(took time.Duratio
 		a.gz = buf.Bytes()
 	}
 	if key := c.GetString(answerKeyName); key != "" {
-		s.answers.Add(key, a)
+		s.answers.add(key, a)
 	}
 	s.send(c, a)
 }

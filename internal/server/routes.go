@@ -1,7 +1,9 @@
 package server
 
 import (
+	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/gin-contrib/cors"
@@ -20,30 +22,40 @@ func (s *Server) routes() (http.Handler, error) {
 	}
 	r.Use(s.requestID, s.observe, gin.CustomRecoveryWithWriter(nil, s.recovered), s.limitRequest)
 	if len(s.cfg.CORSOrigins) > 0 {
-		r.Use(s.cors())
+		handler, err := s.cors()
+		if err != nil {
+			return nil, err
+		}
+		r.Use(handler)
+	}
+
+	// Every GET route answers HEAD too (monitors use it): the same handler, without the body.
+	get := func(g gin.IRoutes, path string, handlers ...gin.HandlerFunc) {
+		g.GET(path, handlers...)
+		g.HEAD(path, handlers...)
 	}
 
 	// Probes and metrics: for ops and orchestrators.
-	r.GET("/healthz", s.healthz)
-	r.GET("/readyz", s.readyz)
-	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.cfg.Registry, promhttp.HandlerOpts{})))
+	get(r, "/healthz", s.healthz)
+	get(r, "/readyz", s.readyz)
+	get(r, "/metrics", gin.WrapH(promhttp.HandlerFor(s.cfg.Registry, promhttp.HandlerOpts{})))
 
 	// The search page, documentation and public statistics.
-	r.GET("/", s.page)
-	r.GET("/static/:file", s.static)
-	r.GET("/openapi.json", s.openapiJSON)
-	r.GET("/openapi.yaml", s.openapiYAML)
-	r.GET("/docs", s.docs)
-	r.GET("/stats", s.statsPage)
-	r.GET("/stats.json", s.statsJSON)
+	get(r, "/", s.page)
+	get(r, "/static/:file", s.static)
+	get(r, "/openapi.json", s.openapiJSON)
+	get(r, "/openapi.yaml", s.openapiYAML)
+	get(r, "/docs", s.docs)
+	get(r, "/stats", s.statsPage)
+	get(r, "/stats.json", s.statsJSON)
 
 	// The public API: rate-limited, revalidated by ETag, answered from the cache of the
 	// current generation when the same request was answered before, gzipped.
 	public := r.Group("", s.rateLimit, s.cache, s.cached)
-	public.GET("/search", s.search)
-	public.GET("/autocomplete", s.autocomplete)
-	public.GET("/apis", s.listAPIs)
-	public.GET("/apis/:slug", s.getAPI)
+	get(public, "/search", s.search)
+	get(public, "/autocomplete", s.autocomplete)
+	get(public, "/apis", s.listAPIs)
+	get(public, "/apis/:slug", s.getAPI)
 
 	// Admin endpoints exist only when a token is configured; never CORS, never cached.
 	if s.cfg.AdminToken != "" {
@@ -61,22 +73,32 @@ func (s *Server) routes() (http.Handler, error) {
 	return r, nil
 }
 
-// cors answers the public site's cross-origin requests and preflights; admin paths never get
-// CORS headers, so a browser on another origin can never call them.
-func (s *Server) cors() gin.HandlerFunc {
+// cors answers the public site's cross-origin requests and preflights; a browser on an origin
+// not allowed gets a JSON 403. Admin paths never get CORS headers, so a browser on another
+// origin can never call them.
+func (s *Server) cors() (gin.HandlerFunc, error) {
 	cfg := cors.Config{
-		AllowMethods:  []string{"GET", "OPTIONS"},
+		AllowMethods:  []string{"GET", "HEAD", "OPTIONS"},
 		AllowHeaders:  []string{"Origin", "Accept", "If-None-Match", "X-Request-ID"},
 		ExposeHeaders: []string{"ETag", "X-Request-ID", "Retry-After"},
 		MaxAge:        3600 * 1e9,
 	}
+	allowed := make(map[string]bool)
 	for _, o := range s.cfg.CORSOrigins {
 		if o == "*" {
 			cfg.AllowAllOrigins = true
+			continue
 		}
+		if err := CheckOrigin(o); err != nil {
+			return nil, err
+		}
+		allowed[o] = true
 	}
 	if !cfg.AllowAllOrigins {
 		cfg.AllowOrigins = s.cfg.CORSOrigins
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("CORS origins: %w", err)
 	}
 	handler := cors.New(cfg)
 	return func(c *gin.Context) {
@@ -84,8 +106,29 @@ func (s *Server) cors() gin.HandlerFunc {
 			c.Next()
 			return
 		}
+		origin := c.GetHeader("Origin")
+		sameHost := origin == "http://"+c.Request.Host || origin == "https://"+c.Request.Host
+		if origin != "" && !sameHost && !cfg.AllowAllOrigins && !allowed[origin] {
+			abort(c, s.log, errorf(CodeOriginNotAllowed, "origin %q is not allowed to call this API from a browser", truncate(origin)))
+			return
+		}
 		handler(c)
+	}, nil
+}
+
+// CheckOrigin returns an error unless o is an origin as browsers send it: http or https, a
+// host, maybe a port, and nothing after.
+func CheckOrigin(o string) error {
+	u, err := url.Parse(o)
+	switch {
+	case err != nil:
+		return fmt.Errorf("origin %q: %w", o, err)
+	case u.Scheme != "http" && u.Scheme != "https":
+		return fmt.Errorf("origin %q: want http:// or https:// and a host, such as https://api.gouv.fr", o)
+	case u.Host == "" || u.User != nil || u.Path != "" || u.RawQuery != "" || u.Fragment != "" || strings.HasSuffix(o, "?") || strings.HasSuffix(o, "#"):
+		return fmt.Errorf("origin %q: want only a scheme, a host and maybe a port, such as https://api.gouv.fr (no path, no trailing slash)", o)
 	}
+	return nil
 }
 
 func (s *Server) healthz(c *gin.Context) {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"fmt"
+	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
@@ -152,7 +153,16 @@ func (s *Server) search(c *gin.Context) {
 		abort(c, s.log, err)
 		return
 	}
+	if s.limiter != nil {
+		// An expensive search is charged its work: a client sending costly queries gets
+		// fewer of them through.
+		s.limiter.charge(c.ClientIP(), res.Work-1, time.Now())
+	}
 	count := func(took time.Duration) { s.stats.Search(req.Query, req.Page == 1, res.Total, took) }
-	count(time.Since(start))
+	if c.Request.Method == http.MethodHead {
+		count = nil // a monitor's probe, not a search
+	} else {
+		count(time.Since(start))
+	}
 	s.writeAnswer(c, res, count)
 }

@@ -13,7 +13,6 @@ import (
 	"apisearch/internal/stats"
 
 	"github.com/gin-gonic/gin"
-	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -29,9 +28,15 @@ type Config struct {
 	// CORSOrigins are the origins allowed to call the public endpoints from a browser;
 	// "*" allows any. Empty: no CORS.
 	CORSOrigins []string
-	// RateLimit is the requests per second allowed to one client IP on the public endpoints,
-	// with bursts of twice as many; 0 turns it off.
+	// RateLimit is the requests per second allowed to one client (an IPv4 address, an IPv6
+	// /64) on the public endpoints, with bursts of twice as many; 0 turns it off. A search
+	// that costs more than an ordinary one is charged its work.
 	RateLimit float64
+	// RateLimitClients bounds the clients the rate limit tracks (about 300 bytes each).
+	// Default DefaultRateLimitClients.
+	RateLimitClients int
+	// AnswerCacheBytes bounds the memory of the answer cache. Default DefaultAnswerCacheBytes.
+	AnswerCacheBytes int64
 	// TrustedProxies are the addresses or CIDRs whose X-Forwarded-For is believed. Empty: the
 	// client IP is the connection's.
 	TrustedProxies []string
@@ -68,7 +73,7 @@ type Server struct {
 	metrics *httpMetrics
 	stats   *stats.Recorder
 	doc     *apiDoc
-	answers *lru.Cache[string, *answer]
+	answers *answerCache
 }
 
 // New returns the HTTP handler of the service, serving what source returns.
@@ -85,18 +90,24 @@ func New(cfg Config, source Source) (http.Handler, error) {
 	if cfg.Stats == nil {
 		cfg.Stats = stats.New(nil)
 	}
+	if cfg.RateLimitClients <= 0 {
+		cfg.RateLimitClients = DefaultRateLimitClients
+	}
+	if cfg.AnswerCacheBytes <= 0 {
+		cfg.AnswerCacheBytes = DefaultAnswerCacheBytes
+	}
 	if cfg.ReindexWait <= 0 {
 		cfg.ReindexWait = 20 * time.Second
 	}
 	if cfg.Draining == nil {
 		cfg.Draining = func() bool { return false }
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, index: source, stats: cfg.Stats, answers: newAnswerCache()}
+	s := &Server{cfg: cfg, log: cfg.Logger, index: source, stats: cfg.Stats, answers: newAnswerCache(cfg.AnswerCacheBytes)}
 	if cfg.RateLimit > 0 {
-		s.limiter = newLimiter(cfg.RateLimit)
+		s.limiter = newLimiter(cfg.RateLimit, cfg.RateLimitClients)
 	}
 	var err error
-	if s.metrics, err = newHTTPMetrics(cfg.Registry); err != nil {
+	if s.metrics, err = newHTTPMetrics(cfg.Registry, s.answers, s.limiter); err != nil {
 		return nil, err
 	}
 	if s.doc, err = loadAPIDoc(); err != nil {

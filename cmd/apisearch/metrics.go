@@ -26,6 +26,8 @@ func newServiceCollector(status func() (reindex.Status, bool)) *serviceCollector
 		"resyncs":     d("apisearch_watcher_resyncs_total", "Full re-reads of the catalogue asked by the watcher."),
 		"degraded":    d("apisearch_watcher_degraded", "1 when the watcher cannot watch every folder and re-reads periodically."),
 		"watch_count": d("apisearch_watcher_watches", "Folders watched."),
+		"held":        d("apisearch_catalog_change_held", "1 while a change that would remove most entries is held back."),
+		"failing":     d("apisearch_catalog_change_failing", "1 while the last change to the catalogue could not be applied."),
 	}}
 }
 
@@ -52,16 +54,21 @@ func (c *serviceCollector) Collect(ch chan<- prometheus.Metric) {
 	gauge("reindex_s", st.LastReindexMS/1000)
 	gauge("errors", float64(st.Errors))
 	gauge("warnings", float64(st.Warnings))
+	gauge("held", boolean(st.Held))
+	gauge("failing", boolean(st.LastError != ""))
 	if w := st.Watcher; w != nil {
 		counter("batches", float64(w.Batches))
 		counter("resyncs", float64(w.Resyncs))
-		degraded := 0.0
-		if w.Degraded {
-			degraded = 1
-		}
-		gauge("degraded", degraded)
+		gauge("degraded", boolean(w.Degraded))
 		gauge("watch_count", float64(w.Watches))
 	}
+}
+
+func boolean(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // newRegistry returns the registry of every metric: the process's, Go's, and the service's.

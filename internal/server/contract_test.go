@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"apisearch/index"
 
@@ -33,6 +34,10 @@ func TestContract(t *testing.T) {
 	limitedHandler := newHandler(t, Config{RateLimit: 1}, testSource(t))
 	notReady := newHandler(t, Config{AdminToken: "tok"}, func() (*index.Index, func()) { return nil, nil })
 	failing := newHandler(t, Config{AdminToken: "tok", Admin: func() Admin { return &fakeAdmin{fail: errors.New("catalogue folder gone")} }}, testSource(t))
+	slow := newHandler(t, Config{AdminToken: "tok", ReindexWait: time.Millisecond, Admin: func() Admin { return &fakeAdmin{slow: time.Second} }}, testSource(t))
+	held := newHandler(t, Config{AdminToken: "tok", Admin: func() Admin { return &fakeAdmin{hold: true} }}, testSource(t))
+	draining := newHandler(t, Config{Draining: func() bool { return true }}, testSource(t))
+	browser := newHandler(t, Config{CORSOrigins: []string{"https://api.gouv.fr"}}, testSource(t))
 
 	tests := []struct {
 		h              http.Handler
@@ -62,6 +67,13 @@ func TestContract(t *testing.T) {
 		{ready, "GET", "/admin/status", "tok", 200},
 		{ready, "GET", "/admin/status", "wrong", 401},
 		{failing, "POST", "/admin/reindex", "tok", 503},
+		{slow, "POST", "/admin/reindex", "tok", 202},
+		{held, "POST", "/admin/reindex", "tok", 409},
+		{held, "POST", "/admin/reindex?force=true", "tok", 200},
+		{ready, "POST", "/admin/reindex?force=maybe", "tok", 400},
+		{draining, "GET", "/readyz", "", 503},
+		{ready, "GET", "/search?q=adresse&utm_source=x", "", 400},
+		{ready, "GET", "/apis?page=2", "", 400},
 		{notReady, "GET", "/readyz", "", 503},
 		{notReady, "GET", "/search?q=a", "", 503},
 		{notReady, "GET", "/autocomplete?q=a", "", 503},
@@ -91,6 +103,13 @@ func TestContract(t *testing.T) {
 		t.Fatal("no 429")
 	}
 	validate(t, router, "GET", "/autocomplete?q=b", limited)
+
+	// 403, to a browser on an origin not allowed.
+	refused := do(browser, "GET", "/search?q=a", map[string]string{"Origin": "https://evil.example"})
+	if refused.Code != 403 {
+		t.Fatalf("refused origin = %d", refused.Code)
+	}
+	validate(t, router, "GET", "/search?q=a", refused)
 
 	// Every operation of the document was exercised.
 	for path, item := range doc.Paths.Map() {

@@ -203,44 +203,99 @@ func kindName(k yaml.Kind) string {
 	return "document"
 }
 
+// maxNearMissKeys bounds the unknown keys of a file that are compared with the known ones: a
+// typo is one key or two, and comparing the thousands of keys of a hostile file would cost time.
+const maxNearMissKeys = 50
+
 // fields checks the keys of a mapping node against the known ones. A key that is one or two
 // letters away from exactly one known, absent key is read as that key (the real catalogue has
 // "extrenal_site" and "visit_2019"); other unknown keys are ignored. Both are reported. It
-// returns the line of every key, for messages about values.
-func fields(root *yaml.Node, known map[string]bool) (lines map[string]int, warnings []*fileError) {
-	lines = make(map[string]int)
-	for i := 0; i+1 < len(root.Content); i += 2 {
-		lines[root.Content[i].Value] = root.Content[i].Line
-	}
+// returns the line of every known key, for messages about values, and an error for a key given
+// twice.
+//
+// Unknown keys are removed from the node: yaml.v3 compares every key of a mapping with every
+// other when decoding it, which would make a file of many unknown keys cost the square of their
+// number.
+func fields(root *yaml.Node, known map[string]bool) (lines map[string]int, warnings []*fileError, err *fileError) {
+	first := make(map[string]int, len(root.Content)/2)
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		key := root.Content[i]
-		if known[key.Value] {
+		if key.Kind != yaml.ScalarNode {
 			continue
 		}
-		var near []string
-		for k := range known {
-			if _, present := lines[k]; !present && EditDistance(k, key.Value) <= 2 {
-				near = append(near, k)
-			}
+		if line, dup := first[key.Value]; dup {
+			return nil, nil, errorAt(key.Line, "invalid YAML: mapping key %q already defined at line %d", key.Value, line)
 		}
-		if len(near) == 1 {
-			warnings = append(warnings, errorAt(key.Line, "unknown field %q read as %q (typo?)", key.Value, near[0]))
-			delete(lines, key.Value)
-			key.Value = near[0]
-			lines[near[0]] = key.Line
-			continue
-		}
-		warnings = append(warnings, errorAt(key.Line, "unknown field %q ignored", key.Value))
+		first[key.Value] = key.Line
 	}
-	return lines, warnings
+	lines = make(map[string]int)
+	kept := root.Content[:0]
+	examined := 0
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		key, value := root.Content[i], root.Content[i+1]
+		// "<<: *defaults" is YAML's own, not a field: yaml.v3 merges the mapping in.
+		if key.Kind != yaml.ScalarNode || !known[key.Value] && key.ShortTag() != "!!merge" {
+			near, ok := "", false
+			if examined < maxNearMissKeys && key.Kind == yaml.ScalarNode {
+				examined++
+				near, ok = nearKey(key.Value, known, first)
+			}
+			if !ok {
+				warnings = append(warnings, errorAt(key.Line, "unknown field %q ignored", key.Value))
+				continue
+			}
+			warnings = append(warnings, errorAt(key.Line, "unknown field %q read as %q (typo?)", key.Value, near))
+			key.Value = near
+			first[near] = key.Line
+		}
+		lines[key.Value] = key.Line
+		kept = append(kept, key, value)
+	}
+	clear(root.Content[len(kept):])
+	root.Content = kept
+	return lines, warnings, nil
 }
 
-// EditDistance is the Levenshtein distance, with a transposition counted as one edit.
+// nearKey returns the one known key absent from the file's keys that key is at most two edits
+// away from.
+func nearKey(key string, known map[string]bool, keys map[string]int) (string, bool) {
+	// Known keys are ASCII: a key more than two characters longer or shorter is never near, and
+	// is not compared, so that a long key costs no more than reading it.
+	n := utf8.RuneCountInString(key)
+	near, found := "", 0
+	for k := range known {
+		if _, present := keys[k]; present || n < len(k)-2 || n > len(k)+2 {
+			continue
+		}
+		if EditDistance(k, key) <= 2 {
+			near = k
+			found++
+		}
+	}
+	return near, found == 1
+}
+
+// shortWord is the length up to which EditDistance works in arrays on the stack.
+const shortWord = 32
+
+// EditDistance is the Levenshtein distance, with a transposition counted as one edit. It does
+// not allocate for words of up to 32 characters, such as field names.
 func EditDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev2 := make([]int, len(rb)+1)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
+	var abuf, bbuf [shortWord]rune
+	ra, rb := abuf[:0], bbuf[:0]
+	for _, r := range a {
+		ra = append(ra, r)
+	}
+	for _, r := range b {
+		rb = append(rb, r)
+	}
+	var rows [3][shortWord + 1]int
+	var prev2, prev, cur []int
+	if len(rb) <= shortWord {
+		prev2, prev, cur = rows[0][:len(rb)+1], rows[1][:len(rb)+1], rows[2][:len(rb)+1]
+	} else {
+		prev2, prev, cur = make([]int, len(rb)+1), make([]int, len(rb)+1), make([]int, len(rb)+1)
+	}
 	for j := range prev {
 		prev[j] = j
 	}

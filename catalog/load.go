@@ -164,11 +164,15 @@ func (l *loader) read(p, slug string, known map[string]bool) (doc document, ok b
 		l.report(p, SeverityError, slug, err)
 		return doc, false
 	}
-	var typos []*fileError
-	doc.lines, typos = fields(doc.root, known)
+	lines, typos, dup := fields(doc.root, known)
 	for _, w := range typos {
 		l.report(p, SeverityWarning, slug, w)
 	}
+	if dup != nil {
+		l.report(p, SeverityError, slug, dup)
+		return doc, false
+	}
+	doc.lines = lines
 	return doc, true
 }
 

@@ -206,6 +206,7 @@ func TestLoadBadInput(t *testing.T) {
 		{"empty file", "apis/bad.yaml", "", false, SeverityError, 0, "empty document"},
 		{"typo in a field name", "apis/bad.yaml", strings.Replace(goodEntry, "tagline:", "tagilne:", 1), true, SeverityWarning, 2, `"tagilne" read as "tagline"`},
 		{"unknown field", "apis/bad.yaml", goodEntry + "colour: blue\n", true, SeverityWarning, 11, `unknown field "colour" ignored`},
+		{"field given twice", "apis/bad.yaml", goodEntry + "title: Autre\n", false, SeverityError, 11, `mapping key "title" already defined at line 1`},
 		{"invalid slug", "apis/bad slug.yaml", goodEntry, false, SeverityError, 0, "not a valid slug"},
 		{"same slug as another file", "apis/good.yml", strings.Replace(goodEntry, "API Adresse", "API Doublon", 1), false, SeverityError, 0, `entry "good" is already defined in apis/good.yaml`},
 		{"producer without name", "producers/nameless.yaml", "acronym: X\n", true, SeverityError, 0, "producer has no name"},

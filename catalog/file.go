@@ -137,7 +137,7 @@ func decodeYAML(text string) (*yaml.Node, error) {
 	if doc.Kind == 0 || len(doc.Content) == 0 {
 		return nil, errorAt(0, "empty document: no fields")
 	}
-	if n := expandedSize(&doc, maxYAMLValues); n > maxYAMLValues {
+	if aliasValues(&doc, maxYAMLValues) > maxYAMLValues {
 		return nil, errorAt(0, "YAML aliases expand to more than %d values (alias bomb?)", maxYAMLValues)
 	}
 	root := doc.Content[0]
@@ -168,27 +168,89 @@ func yamlError(err error) *fileError {
 	return errorAt(line, "invalid YAML: %s", msg)
 }
 
-// maxYAMLValues bounds the values a catalogue file may expand to once its aliases are followed,
-// so that a few lines of aliases (an "alias bomb") cannot take the memory and time of the loader.
+// maxYAMLValues bounds the values that a catalogue file's aliases may add once followed, so that
+// a few lines of aliases (an "alias bomb") cannot take the memory and time of the loader. The
+// values written in the file need no bound: the size cap bounds them.
 const maxYAMLValues = 10000
 
-// expandedSize counts the values of a node with its aliases followed, stopping past limit; the
-// limit shrinks at each level, so that an alias to its own parent ends too.
-func expandedSize(n *yaml.Node, limit int) int {
-	if limit <= 0 {
-		return 1
+// aliasValues counts the values that the aliases of a document add once followed, stopping past
+// limit. Each anchored value's size is computed once, so that the count costs a walk of the
+// document whatever the aliases multiply to; an alias inside the value it names never ends and
+// counts as over the limit.
+func aliasValues(doc *yaml.Node, limit int) int {
+	const inProgress = -1
+	sizes := make(map[*yaml.Node]int) // expanded size of each anchored value
+	// expanded is the number of values n stands for once its aliases are followed, up to limit+1.
+	var expanded func(n *yaml.Node) int
+	expanded = func(n *yaml.Node) int {
+		if n.Kind == yaml.AliasNode && n.Alias != nil {
+			n = n.Alias
+		}
+		if size, seen := sizes[n]; seen {
+			if size == inProgress {
+				return limit + 1
+			}
+			return size
+		}
+		if n.Anchor != "" {
+			sizes[n] = inProgress
+		}
+		size := 1
+		for _, c := range n.Content {
+			if size += expanded(c); size > limit {
+				size = limit + 1
+				break
+			}
+		}
+		if n.Anchor != "" {
+			sizes[n] = size
+		}
+		return size
 	}
-	if n.Kind == yaml.AliasNode && n.Alias != nil {
-		return 1 + expandedSize(n.Alias, limit-1)
-	}
-	size := 1
-	for _, c := range n.Content {
-		size += expandedSize(c, limit-size)
-		if size > limit {
-			break
+	added := 0
+	// walk visits the values written in the file, and adds what each alias stands for.
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		if n.Kind == yaml.AliasNode && n.Alias != nil {
+			added = min(added+expanded(n.Alias), limit+1)
+			return
+		}
+		for _, c := range n.Content {
+			if added > limit {
+				return
+			}
+			walk(c)
 		}
 	}
-	return size
+	walk(doc)
+	return added
+}
+
+// maxFieldKeys bounds the keys of a mapping inside a field (links, a service): catalogue fields
+// hold a few, and yaml.v3 compares every key of a mapping with every other when decoding it.
+const maxFieldKeys = 100
+
+// largeMapping finds, in the values of a document's fields, a mapping written with more than
+// maxFieldKeys keys. Mappings reached through aliases are bounded by maxYAMLValues.
+func largeMapping(root *yaml.Node) *fileError {
+	var walk func(n *yaml.Node) *fileError
+	walk = func(n *yaml.Node) *fileError {
+		if n.Kind == yaml.MappingNode && len(n.Content)/2 > maxFieldKeys {
+			return errorAt(n.Line, "a mapping of %d keys: a field holds at most %d", len(n.Content)/2, maxFieldKeys)
+		}
+		for _, c := range n.Content {
+			if err := walk(c); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for i := 1; i < len(root.Content); i += 2 {
+		if err := walk(root.Content[i]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func kindName(k yaml.Kind) string {

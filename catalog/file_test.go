@@ -126,3 +126,72 @@ func TestLoadHostileKeysTime(t *testing.T) {
 		t.Errorf("a file of unknown keys took %v to load, over 5 times a file of the same size (%v)", h, b)
 	}
 }
+
+// manyKeys is n keys of no value, a few bytes each.
+func manyKeys(n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, "k%x:\n", i)
+	}
+	return b.String()
+}
+
+// TestLoadAliases checks that the alias-bomb check counts what aliases add, not the values
+// written in the file (those are bounded by the size cap), and that files of many values still
+// load in a time linear in their size.
+func TestLoadAliases(t *testing.T) {
+	fanOut := func(width, copies int) string {
+		return "a: &a [" + strings.Repeat("x, ", width-1) + "x]\nb: [" + strings.Repeat("*a, ", copies-1) + "*a]\n"
+	}
+	keywords := "keywords:\n" + strings.Repeat("  - mot\n", 100000)
+	tests := []struct {
+		name    string
+		content string
+		loaded  bool
+		line    int
+		message string // of the file's first error, when it does not load
+	}{
+		{"100 000 unknown keys", goodEntry + manyKeys(100000), true, 0, ""},
+		{"100 000 keywords", goodEntry + keywords, true, 0, ""},
+		{"aliases adding 9 900 values", goodEntry + fanOut(98, 100), true, 0, ""},
+		{"aliases adding 10 100 values", goodEntry + fanOut(100, 100), false, 0, "alias bomb"},
+		{"alias of an alias", goodEntry + "a: &a [x, x]\nb: &b [*a, *a]\nc: [*b, *b]\n", true, 0, ""},
+		{"alias to its own parent", goodEntry + "a: &a [*a]\n", false, 0, "alias bomb"},
+		{"merge key", "d: &d {tagline: Chercher., producer: dinum}\n<<: *d\ntitle: T\naccess: open\n", true, 0, ""},
+		{"a link mapping of 50 000 keys", strings.Replace(goodEntry, "links:\n", "links:\n"+strings.ReplaceAll(manyKeys(50000), "k", "  k"), 1), false, 7, "mapping of 50002 keys"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if len(tt.content) > MaxFileSize {
+				t.Fatalf("test file is %d bytes, over the cap", len(tt.content))
+			}
+			fsys := fstest.MapFS{
+				"producers/dinum.yaml": {Data: []byte(goodProducer)},
+				"apis/x.yaml":          {Data: []byte(tt.content)},
+			}
+			start := time.Now()
+			c, err := Load(fsys)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if took := time.Since(start); took > 5*time.Second {
+				t.Errorf("load took %v", took)
+			}
+			if (c.Entry("x") != nil) != tt.loaded {
+				t.Errorf("entry loaded = %v, want %v; problems: %v", !tt.loaded, tt.loaded, c.Problems[:min(3, len(c.Problems))])
+			}
+			if tt.loaded {
+				return
+			}
+			for _, p := range c.Problems {
+				if p.Severity == SeverityError {
+					if p.Path != "apis/x.yaml" || p.Line != tt.line || !strings.Contains(p.Message, tt.message) {
+						t.Errorf("error = %s (line %d), want apis/x.yaml line %d containing %q", p, p.Line, tt.line, tt.message)
+					}
+					return
+				}
+			}
+			t.Errorf("no error reported")
+		})
+	}
+}

@@ -172,6 +172,10 @@ func (l *loader) read(p, slug string, known map[string]bool) (doc document, ok b
 		l.report(p, SeverityError, slug, dup)
 		return doc, false
 	}
+	if large := largeMapping(doc.root); large != nil {
+		l.report(p, SeverityError, slug, large)
+		return doc, false
+	}
 	doc.lines = lines
 	return doc, true
 }

@@ -108,31 +108,28 @@ func readFile(fsys fs.FS, name string) (string, []string, error) {
 	return string(data), warnings, nil
 }
 
-// splitFrontMatter splits a Markdown file into its YAML front matter and its body. The front
-// matter comes back with its opening delimiter replaced by an empty line, so that YAML's line
-// numbers are the file's.
-func splitFrontMatter(text string) (front, body string, bodyLine int, err error) {
+// splitFrontMatter splits a Markdown file into its YAML front matter, which starts on the file's
+// second line, and its body.
+func splitFrontMatter(text string) (front, body string, err error) {
 	if !strings.HasPrefix(text, "---\n") && text != "---" {
-		return "", "", 0, errorAt(1, "no front matter: the file must start with a line \"---\"")
+		return "", "", errorAt(1, "no front matter: the file must start with a line \"---\"")
 	}
 	lines := strings.SplitAfter(text, "\n")
 	for i := 1; i < len(lines); i++ {
 		if strings.TrimRight(lines[i], " \t\n") == "---" {
-			return "\n" + strings.Join(lines[1:i], ""), strings.Join(lines[i+1:], ""), i + 2, nil
+			return strings.Join(lines[1:i], ""), strings.Join(lines[i+1:], ""), nil
 		}
 	}
-	return "", "", 0, errorAt(1, "front matter is not closed: no line \"---\" after the opening one")
+	return "", "", errorAt(1, "front matter is not closed: no line \"---\" after the opening one")
 }
 
-// lineInMessage finds the "line N" that yaml.v3 puts in its messages.
-var lineInMessage = regexp.MustCompile(`line (\d+): `)
-
 // decodeYAML parses a YAML document into a node, so that callers can see its keys and their
-// lines. Errors name the line where YAML gives it.
-func decodeYAML(text string) (*yaml.Node, error) {
+// lines. firstLine is the file's line of the text's first line: node lines and errors are the
+// file's.
+func decodeYAML(text string, firstLine int) (*yaml.Node, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal([]byte(text), &doc); err != nil {
-		return nil, yamlError(err)
+		return nil, syntaxError(err, text, firstLine)
 	}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
 		return nil, errorAt(0, "empty document: no fields")
@@ -140,32 +137,100 @@ func decodeYAML(text string) (*yaml.Node, error) {
 	if aliasValues(&doc, maxYAMLValues) > maxYAMLValues {
 		return nil, errorAt(0, "YAML aliases expand to more than %d values (alias bomb?)", maxYAMLValues)
 	}
+	shiftLines(&doc, firstLine-1)
 	root := doc.Content[0]
 	if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
 		return nil, errorAt(0, "empty document: no fields")
 	}
 	if root.Kind != yaml.MappingNode {
 		// yaml.v3 may place a value on the line after the last one ("---" alone).
-		line := min(root.Line, strings.Count(text, "\n")+1)
+		line := min(root.Line, strings.Count(text, "\n")+firstLine)
 		return nil, errorAt(line, "expected fields (key: value), found a %s", kindName(root.Kind))
 	}
 	return root, nil
 }
 
-// yamlError turns a yaml.v3 error into a fileError with its line.
+// shiftLines adds by to the line of every node written in the document.
+func shiftLines(n *yaml.Node, by int) {
+	n.Line += by
+	for _, c := range n.Content {
+		shiftLines(c, by)
+	}
+}
+
+// lineInMessage finds the "line N: " that starts yaml.v3's messages when it knows a line.
+var lineInMessage = regexp.MustCompile(`^line (\d+): `)
+
+// yamlLine splits a yaml.v3 message into its line, 0 when it gives none, and its problem.
+func yamlLine(msg string) (int, string) {
+	msg = strings.TrimPrefix(msg, "yaml: ")
+	m := lineInMessage.FindStringSubmatch(msg)
+	if m == nil {
+		return 0, msg
+	}
+	line, _ := strconv.Atoi(m[1])
+	return line, msg[len(m[0]):]
+}
+
+// parserProblems are the messages of yaml.v3's parser. It names the line of a mark counted from
+// 0, where its scanner adds 1; and it leaves the line out when the mark is on the first line.
+var parserProblems = set("did not find expected <stream-start>", "did not find expected <document start>",
+	"did not find expected node content", "did not find expected key", "did not find expected '-' indicator",
+	"did not find expected ',' or ']'", "did not find expected ',' or '}'", "found duplicate %YAML directive",
+	"found incompatible YAML document", "found duplicate %TAG directive", "found undefined tag handle")
+
+// flowProblems are the parser's messages about an unclosed "[" or "{".
+var flowProblems = set("did not find expected ',' or ']'", "did not find expected ',' or '}'")
+
+// syntaxError turns the error of yaml.v3's parser into a fileError at the file's line, for a text
+// whose first line is the file's line firstLine.
+//
+// yaml.v3 names the line where the faulty construct starts when it knows it and that is not the
+// text's first line, else the line where it found the problem; for a parser error that line is
+// counted from 0.
+func syntaxError(err error, text string, firstLine int) *fileError {
+	line, problem := yamlLine(err.Error())
+	switch {
+	case flowProblems[problem]:
+		// An unclosed bracket is best shown where it opens, on the text's first line too.
+		line = openingLine(text, problem, line+1)
+	case parserProblems[problem]:
+		line++
+	case line == 0 && !strings.HasPrefix(problem, "unknown anchor"):
+		// Both of the scanner's marks were on the first line.
+		line = 1
+	}
+	if line > 0 {
+		line += firstLine - 1
+	}
+	return errorAt(line, "invalid YAML: %s", problem)
+}
+
+// openingLine is the line of text where the unclosed collection of a flow problem opens, or
+// otherwise when it cannot tell. Parsed after a blank line, the collection never opens on the
+// first line and yaml.v3 names the line it opens on (counted from 0 in the longer text, so from
+// 1 in text).
+func openingLine(text, problem string, otherwise int) int {
+	var doc yaml.Node
+	err := yaml.Unmarshal([]byte("\n"+text), &doc)
+	if err == nil {
+		return otherwise
+	}
+	if line, again := yamlLine(err.Error()); again == problem && line > 0 {
+		return line
+	}
+	return otherwise
+}
+
+// yamlError turns a yaml.v3 error from decoding a node into a fileError with its line.
 func yamlError(err error) *fileError {
 	msg := err.Error()
 	var te *yaml.TypeError
 	if errors.As(err, &te) && len(te.Errors) > 0 {
 		msg = te.Errors[0]
 	}
-	msg = strings.TrimPrefix(msg, "yaml: ")
-	line := 0
-	if m := lineInMessage.FindStringSubmatch(msg); m != nil {
-		line, _ = strconv.Atoi(m[1])
-		msg = strings.Replace(msg, m[0], "", 1)
-	}
-	return errorAt(line, "invalid YAML: %s", msg)
+	line, problem := yamlLine(msg)
+	return errorAt(line, "invalid YAML: %s", problem)
 }
 
 // maxYAMLValues bounds the values that a catalogue file's aliases may add once followed, so that

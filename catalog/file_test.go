@@ -195,3 +195,53 @@ func TestLoadAliases(t *testing.T) {
 		})
 	}
 }
+
+// TestYAMLSyntaxErrorLines checks that a YAML syntax error names the line an editor would look at,
+// the same in a YAML file and in the front matter of a Markdown file (one line further down).
+func TestYAMLSyntaxErrorLines(t *testing.T) {
+	tests := []struct {
+		name    string
+		yaml    string
+		line    int
+		message string
+	}{
+		{"unclosed list on the first line", "title: [unclosed\naccess: open\n", 1, "did not find expected ',' or ']'"},
+		{"unclosed list", "title: T\nkeywords: [a, b\naccess: open\nproducer: dinum\n", 2, "did not find expected ',' or ']'"},
+		{"unclosed mapping", "title: T\nlinks: {doc_tech: https://x\naccess: open\n", 2, "did not find expected ',' or '}'"},
+		{"list item among fields", "title: T\ntagline: x\n- item\n", 3, "did not find expected key"},
+		{"list item after a nested mapping", "title: T\nlinks:\n  doc_tech: x\n - bad\n", 4, "did not find expected key"},
+		{"field indented under a value", "title: T\ntagline: x\n  access: open\n", 3, "mapping values are not allowed in this context"},
+		{"colon in a plain value", "title: T\ntagline: a: b\naccess: open\n", 2, "mapping values are not allowed in this context"},
+		{"tab before a field", "title: T\n\ttagline: x\n", 2, "found a tab character"},
+		{"unclosed quote", "title: T\ntagline: \"unclosed\naccess: open\n", 2, "found unexpected end of stream"},
+		{"reserved character", "title: T\nproducer: @dinum\n", 2, "found character that cannot start any token"},
+		{"undefined tag on the first line", "title: !e!x T\n", 1, "found undefined tag handle"},
+	}
+	for _, tt := range tests {
+		for _, layout := range []struct{ file, content string }{
+			{"apis/bad.yaml", tt.yaml},
+			{"apis/bad.md", "---\n" + tt.yaml + "---\nCorps.\n"},
+		} {
+			t.Run(tt.name+" in "+layout.file, func(t *testing.T) {
+				c, err := Load(fstest.MapFS{
+					"producers/dinum.yaml": {Data: []byte(goodProducer)},
+					layout.file:            {Data: []byte(layout.content)},
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := tt.line
+				if strings.HasSuffix(layout.file, ".md") {
+					want++
+				}
+				if len(c.Problems) != 1 {
+					t.Fatalf("problems = %v, want one", c.Problems)
+				}
+				p := c.Problems[0]
+				if p.Path != layout.file || p.Severity != SeverityError || p.Line != want || !strings.Contains(p.Message, tt.message) {
+					t.Errorf("problem = %s (line %d), want an error at %s:%d containing %q", p, p.Line, layout.file, want, tt.message)
+				}
+			})
+		}
+	}
+}

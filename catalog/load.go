@@ -152,14 +152,15 @@ func (l *loader) read(p, slug string, known map[string]bool) (doc document, ok b
 		l.report(p, SeverityError, slug, err)
 		return doc, false
 	}
-	front := text
+	front, firstLine := text, 1
 	if strings.HasSuffix(p, ".md") {
-		if front, doc.body, _, err = splitFrontMatter(text); err != nil {
+		if front, doc.body, err = splitFrontMatter(text); err != nil {
 			l.report(p, SeverityError, slug, err)
 			return doc, false
 		}
+		firstLine = 2
 	}
-	doc.root, err = decodeYAML(front)
+	doc.root, err = decodeYAML(front, firstLine)
 	if err != nil {
 		l.report(p, SeverityError, slug, err)
 		return doc, false

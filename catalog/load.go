@@ -52,21 +52,34 @@ func isDir(fsys fs.FS, name string) bool {
 // Problems and skipped; the rest loads. The error is for a folder that is not a catalogue at all,
 // or one of whose folders cannot be listed: a catalogue read without them would lose entries.
 func Load(fsys fs.FS) (*Catalog, error) {
+	return load(fsys, nil)
+}
+
+// Reload loads the folder again after prev was loaded from it. An entry whose file is still
+// there but can no longer be used (half-written, broken, or its producer file broken) keeps
+// its previous version, with a warning, so that a bad save never drops an entry from search;
+// a deleted file removes its entry.
+func Reload(fsys fs.FS, prev *Catalog) (*Catalog, error) {
+	return load(fsys, prev)
+}
+
+// load reads a catalogue folder, keeping the entries of prev that Reload keeps when prev is not nil.
+func load(fsys fs.FS, prev *Catalog) (*Catalog, error) {
 	layout, err := DetectLayout(fsys)
 	if err != nil {
 		return nil, err
 	}
-	l := &loader{fsys: fsys, producers: make(map[string]*Producer), bySlug: make(map[string]*Entry)}
+	l := &loader{fsys: fsys, producers: make(map[string]*Producer), bySlug: make(map[string]*Entry), failed: make(map[string]string)}
 	dirs := layoutDirs[layout]
 	for _, p := range l.files(dirs.producers) {
-		l.loadProducer(layout, p)
+		l.file(p, func() { l.loadProducer(layout, p) })
 	}
 	for _, p := range l.files(dirs.apis) {
-		l.loadEntry(layout, p)
+		l.file(p, func() { l.loadEntry(layout, p) })
 	}
 	if dirs.services != "" {
 		for _, p := range l.files(dirs.services) {
-			l.loadServiceFile(p)
+			l.file(p, func() { l.loadServiceFile(p) })
 		}
 	}
 	if l.unlisted != nil {
@@ -74,19 +87,11 @@ func Load(fsys fs.FS) (*Catalog, error) {
 	}
 	c := &Catalog{Layout: layout, Producers: l.producers}
 	c.Entries = l.entries
-	sort.Slice(c.Entries, func(i, j int) bool { return c.Entries[i].Slug < c.Entries[j].Slug })
 	canonicalThemes(c.Entries)
-	for _, e := range c.Entries {
-		l.problems = append(l.problems, Check(e)...)
-	}
-	sort.SliceStable(l.problems, func(i, j int) bool {
-		a, b := l.problems[i], l.problems[j]
-		if a.Path != b.Path {
-			return a.Path < b.Path
-		}
-		return a.Line < b.Line
-	})
-	c.Problems = l.problems
+	// Kept entries are prev's, served as they are: their themes are already canonical.
+	c.Entries = append(c.Entries, l.lastGood(prev)...)
+	sort.Slice(c.Entries, func(i, j int) bool { return c.Entries[i].Slug < c.Entries[j].Slug })
+	c.Problems, c.ProblemsOmitted, c.counts = l.problems.list()
 	return c, nil
 }
 
@@ -102,8 +107,16 @@ type loader struct {
 	producers map[string]*Producer
 	entries   []*Entry
 	bySlug    map[string]*Entry // entries already loaded, to refuse a second file for a slug
+	failed    map[string]string // the first file of each entry that could not be used, by slug
 	unlisted  error             // a folder that exists but cannot be listed
-	problems  []Problem
+	current   fileProblems      // the problems of the file being read
+	problems  problemList
+}
+
+// file reads one file with read and lists its problems.
+func (l *loader) file(p string, read func()) {
+	read()
+	l.current.flush(p, &l.problems)
 }
 
 func (l *loader) report(p string, sev Severity, slug string, err error) {
@@ -112,7 +125,10 @@ func (l *loader) report(p string, sev Severity, slug string, err error) {
 	if errors.As(err, &fe) {
 		line = fe.line
 	}
-	l.problems = append(l.problems, Problem{Path: p, Line: line, Severity: sev, Slug: slug, Message: err.Error()})
+	if _, seen := l.failed[slug]; sev == SeverityError && slug != "" && !seen {
+		l.failed[slug] = p
+	}
+	l.current.add(Problem{Path: p, Line: line, Severity: sev, Slug: slug, Message: err.Error()})
 }
 
 // files lists the entry files of a folder, sorted; a missing folder has none.
@@ -275,6 +291,9 @@ func (l *loader) loadEntry(layout Layout, p string) {
 	}
 	l.entries = append(l.entries, e)
 	l.bySlug[slug] = e
+	for _, p := range Check(e) {
+		l.current.add(p)
+	}
 }
 
 // parseDate accepts ISO dates and the national catalogue's DD/MM/YYYY, and returns YYYY-MM-DD.
@@ -301,34 +320,32 @@ func clean(list []string) []string {
 	return out
 }
 
-// Reload loads the folder again after prev was loaded from it. An entry whose file is still
-// there but can no longer be used (half-written, broken, or its producer file broken) keeps
-// its previous version, with a warning, so that a bad save never drops an entry from search;
-// a deleted file removes its entry.
-func Reload(fsys fs.FS, prev *Catalog) (*Catalog, error) {
-	c, err := Load(fsys)
-	if err != nil || prev == nil {
-		return c, err
+// lastGood returns the entries of prev whose file is still there but could not be used this
+// time, and reports that they are still served.
+func (l *loader) lastGood(prev *Catalog) []*Entry {
+	if prev == nil {
+		return nil
 	}
-	kept := false
-	for _, p := range c.Problems {
-		if p.Severity != SeverityError || p.Slug == "" || c.Entry(p.Slug) != nil {
+	slugs := make([]string, 0, len(l.failed))
+	for slug := range l.failed {
+		slugs = append(slugs, slug)
+	}
+	sort.Strings(slugs)
+	var kept []*Entry
+	for _, slug := range slugs {
+		if l.bySlug[slug] != nil {
 			continue
 		}
-		old := prev.Entry(p.Slug)
+		old := prev.Entry(slug)
 		if old == nil {
 			continue
 		}
-		if _, err := fs.Stat(fsys, old.Path); err != nil {
+		if _, err := fs.Stat(l.fsys, old.Path); err != nil {
 			continue
 		}
-		c.Entries = append(c.Entries, old)
-		c.Problems = append(c.Problems, Problem{Path: p.Path, Severity: SeverityWarning, Slug: p.Slug,
-			Message: "the last good version of this entry is still served until the file is fixed"})
-		kept = true
+		kept = append(kept, old)
+		l.problems.add(Problem{Path: l.failed[slug], Severity: SeverityWarning, Slug: slug,
+			Message: "the last good version of this entry is still served until the file is fixed"}, false)
 	}
-	if kept {
-		sort.Slice(c.Entries, func(i, j int) bool { return c.Entries[i].Slug < c.Entries[j].Slug })
-	}
-	return c, nil
+	return kept
 }

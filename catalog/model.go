@@ -139,7 +139,11 @@ type Catalog struct {
 	Layout    Layout               `json:"layout"`
 	Entries   []*Entry             `json:"entries"` // sorted by slug
 	Producers map[string]*Producer `json:"producers"`
-	Problems  []Problem            `json:"problems"` // sorted by path and line
+	// Problems are the most serious problems, at most MaxFileProblems a file (then one saying how
+	// many more) and MaxProblems in all, sorted by path and line.
+	Problems        []Problem `json:"problems"`
+	ProblemsOmitted int       `json:"problems_omitted"` // problems not in Problems
+	counts          map[Severity]int
 }
 
 // Entry returns the entry with that slug, or nil.
@@ -151,13 +155,7 @@ func (c *Catalog) Entry(slug string) *Entry {
 	return nil
 }
 
-// Count returns how many problems have the given severity.
+// Count returns how many problems have the given severity, listed in Problems or not.
 func (c *Catalog) Count(s Severity) int {
-	n := 0
-	for _, p := range c.Problems {
-		if p.Severity == s {
-			n++
-		}
-	}
-	return n
+	return c.counts[s]
 }

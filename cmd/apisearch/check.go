@@ -49,7 +49,8 @@ func check(args []string, stdout, stderr io.Writer) error {
 			Warnings  int               `json:"warnings"`
 			Hints     int               `json:"hints"`
 			Problems  []catalog.Problem `json:"problems"`
-		}{name, c.Layout, len(c.Entries), len(c.Producers), errs, c.Count(catalog.SeverityWarning), c.Count(catalog.SeverityHint), c.Problems}
+			Omitted   int               `json:"problems_omitted"` // problems not in the list, over its caps
+		}{name, c.Layout, len(c.Entries), len(c.Producers), errs, c.Count(catalog.SeverityWarning), c.Count(catalog.SeverityHint), c.Problems, c.ProblemsOmitted}
 		if report.Problems == nil {
 			report.Problems = []catalog.Problem{}
 		}
@@ -66,6 +67,9 @@ func check(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "\n%d errors, %d warnings, %d hints", errs, c.Count(catalog.SeverityWarning), c.Count(catalog.SeverityHint))
 		if !*hints && c.Count(catalog.SeverityHint) > 0 {
 			fmt.Fprint(stdout, " (--hints to list them)")
+		}
+		if c.ProblemsOmitted > 0 {
+			fmt.Fprintf(stdout, "; %d problems not listed (at most %d a file and %d in all are)", c.ProblemsOmitted, catalog.MaxFileProblems, catalog.MaxProblems)
 		}
 		fmt.Fprintln(stdout)
 	}

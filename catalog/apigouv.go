@@ -66,7 +66,7 @@ type apigouvAPI struct {
 var urlPattern = regexp.MustCompile(`https?://[^\s)"'<>\]]+`)
 
 // accessLink is the address where a reuser asks for access: the DataPass or account link, else
-// the first address given to eligible reusers on the access page.
+// the first link (as cleanLink accepts them) given to eligible reusers on the access page.
 func (fm *apigouvAPI) accessLink() string {
 	if fm.DatapassLink != "" {
 		return fm.DatapassLink
@@ -76,18 +76,35 @@ func (fm *apigouvAPI) accessLink() string {
 	}
 	for _, step := range fm.AccessPage {
 		if step.IsEligible >= 0 {
-			if u := urlPattern.FindString(step.Description); u != "" {
-				return u
+			for _, u := range urlPattern.FindAllString(step.Description, -1) {
+				if link, err := cleanLink(u, apiGouvSite); err == nil {
+					return link
+				}
 			}
 		}
 	}
 	return ""
 }
 
+// links are the fields of an API's front matter that hold addresses.
+func (fm *apigouvAPI) links() []linkField {
+	return []linkField{
+		{"contact_link", []any{"contact_link"}, &fm.ContactLink},
+		{"external_site", []any{"external_site"}, &fm.ExternalSite},
+		{"doc_tech_link", []any{"doc_tech_link"}, &fm.DocTechLink},
+		{"doc_tech_external", []any{"doc_tech_external"}, &fm.DocTechExternal},
+		{"datapass_link", []any{"datapass_link"}, &fm.DatapassLink},
+		{"account_link", []any{"account_link"}, &fm.AccountLink},
+		{"monitoring_link", []any{"monitoring_link"}, &fm.MonitoringLink},
+		{"stats_detail_link", []any{"stats_detail_link"}, &fm.StatsLink},
+		{"link", []any{"stat", "link"}, &fm.Stat.Link},
+	}
+}
+
 func (l *loader) apigouvEntry(p, slug string) (*Entry, document, bool) {
 	doc, ok := l.read(p, slug, apigouvAPIFields)
 	var fm apigouvAPI
-	if !ok || !l.decode(p, slug, doc, &fm) {
+	if !ok || !l.decode(p, slug, doc, &fm) || !l.cleanLinks(p, slug, doc, apiGouvSite, fm.links()) {
 		return nil, doc, false
 	}
 	var access Access
@@ -148,7 +165,7 @@ func (l *loader) apigouvProducer(p string) (*Producer, bool) {
 		Type    string `yaml:"type"`
 		Site    string `yaml:"site"`
 	}
-	if !ok || !l.decode(p, "", doc, &fm) {
+	if !ok || !l.decode(p, "", doc, &fm) || !l.cleanLinks(p, "", doc, apiGouvSite, []linkField{{"site", []any{"site"}, &fm.Site}}) {
 		return nil, false
 	}
 	return &Producer{Name: strings.TrimSpace(fm.Name), Acronym: strings.TrimSpace(fm.Acronym), Type: strings.TrimSpace(fm.Type), Site: fm.Site}, true
@@ -164,7 +181,7 @@ func (l *loader) loadServiceFile(p string) {
 		Description string   `yaml:"description"`
 		APIs        []string `yaml:"api"`
 	}
-	if !ok || !l.decode(p, "", doc, &fm) {
+	if !ok || !l.decode(p, "", doc, &fm) || !l.cleanLinks(p, "", doc, apiGouvSite, []linkField{{"link", []any{"link"}, &fm.Link}}) {
 		return
 	}
 	if strings.TrimSpace(fm.Title) == "" {

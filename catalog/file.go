@@ -50,6 +50,23 @@ func IsEntryFile(name string) bool {
 	return false
 }
 
+// maxQuoted is how many characters of a value from a file a message quotes.
+const maxQuoted = 80
+
+// quote quotes a value from a file for a message: with Go escapes for the characters that are
+// not graphic, so that it can neither forge a line of a report nor reach a terminal, and cut
+// after maxQuoted characters, so that a long value does not make a long message.
+func quote(s string) string {
+	n := 0
+	for i := range s {
+		if n == maxQuoted {
+			return strconv.QuoteToGraphic(s[:i]) + "…"
+		}
+		n++
+	}
+	return strconv.QuoteToGraphic(s)
+}
+
 // slugPattern is what a slug may contain, so that it is safe in a URL path and a file name.
 var slugPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 

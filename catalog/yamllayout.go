@@ -35,6 +35,23 @@ func (l *loader) yamlEntry(p, slug string) (*Entry, document, bool) {
 	if !ok || !l.decode(p, slug, doc, &y) {
 		return nil, doc, false
 	}
+	links := []linkField{
+		{"doc_tech", []any{"links", "doc_tech"}, &y.Links.DocTech},
+		{"openapi", []any{"links", "openapi"}, &y.Links.OpenAPI},
+		{"doc_external", []any{"links", "doc_external"}, &y.Links.DocExternal},
+		{"access", []any{"links", "access"}, &y.Links.Access},
+		{"contact", []any{"links", "contact"}, &y.Links.Contact},
+		{"site", []any{"links", "site"}, &y.Links.Site},
+		{"monitoring", []any{"links", "monitoring"}, &y.Links.Monitoring},
+		{"stats", []any{"links", "stats"}, &y.Links.Stats},
+		{"sandbox", []any{"links", "sandbox"}, &y.Links.Sandbox},
+	}
+	for i := range y.Services {
+		links = append(links, linkField{"url", []any{"services", i, "url"}, &y.Services[i].URL})
+	}
+	if !l.cleanLinks(p, slug, doc, "", links) {
+		return nil, doc, false
+	}
 	access := Access(strings.TrimSpace(y.Access))
 	if !access.Valid() {
 		line := doc.lines["access"]
@@ -78,7 +95,7 @@ func (l *loader) yamlProducer(p string) (*Producer, bool) {
 		Site        string   `yaml:"site"`
 		FormerNames []string `yaml:"former_names"`
 	}
-	if !ok || !l.decode(p, "", doc, &y) {
+	if !ok || !l.decode(p, "", doc, &y) || !l.cleanLinks(p, "", doc, "", []linkField{{"site", []any{"site"}, &y.Site}}) {
 		return nil, false
 	}
 	return &Producer{Name: strings.TrimSpace(y.Name), Acronym: strings.TrimSpace(y.Acronym), Type: strings.TrimSpace(y.Type), Site: y.Site, FormerNames: clean(y.FormerNames)}, true

@@ -33,6 +33,8 @@ func TestCheckReport(t *testing.T) {
 			[]string{`"champ20"`}},
 		{"problems over the cap of a file, as JSON", map[string]string{"apis/x.yaml": checkEntry + many.String()}, []string{"--json"}, 0,
 			[]string{`"warnings": 30`, `"problems_omitted": 12`, `"message": "… and 12 more problems in this file"`}, nil},
+		{"javascript link", map[string]string{"apis/x.yaml": strings.Replace(checkEntry, "https://x.fr", " JaVaScRiPt:alert(1)", 1)}, nil, 1,
+			[]string{`apis/x.yaml:5: error: doc_tech " JaVaScRiPt:alert(1)": scheme "javascript" is not allowed`, "0 entries", "1 errors"}, nil},
 		{"all problems listed", map[string]string{"apis/x.yaml": checkEntry + "champ: x\n"}, nil, 0,
 			[]string{`apis/x.yaml:6: warning: unknown field "champ" ignored`, "0 errors, 1 warnings, 2 hints (--hints to list them)\n"},
 			[]string{"not listed"}},

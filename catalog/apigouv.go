@@ -1,7 +1,6 @@
 package catalog
 
 import (
-	"fmt"
 	"regexp"
 	"strings"
 )
@@ -196,7 +195,7 @@ func (l *loader) loadServiceFile(p string) {
 	for _, title := range fm.APIs {
 		e := byTitle[Fold(title)]
 		if e == nil {
-			l.report(p, SeverityWarning, "", errorAt(doc.lines["api"], "%s", fmt.Sprintf("service names API %q, which is not in the catalogue", title)))
+			l.report(p, SeverityWarning, "", errorAt(doc.lines["api"], "service names API %s, which is not in the catalogue", quote(title)))
 			continue
 		}
 		e.Services = append(e.Services, svc)

@@ -368,7 +368,7 @@ func fields(root *yaml.Node, known map[string]bool) (lines map[string]int, warni
 			continue
 		}
 		if line, dup := first[key.Value]; dup {
-			return nil, nil, errorAt(key.Line, "invalid YAML: mapping key %q already defined at line %d", key.Value, line)
+			return nil, nil, errorAt(key.Line, "invalid YAML: mapping key %s already defined at line %d", quote(key.Value), line)
 		}
 		first[key.Value] = key.Line
 	}
@@ -385,10 +385,10 @@ func fields(root *yaml.Node, known map[string]bool) (lines map[string]int, warni
 				near, ok = nearKey(key.Value, known, first)
 			}
 			if !ok {
-				warnings = append(warnings, errorAt(key.Line, "unknown field %q ignored", key.Value))
+				warnings = append(warnings, errorAt(key.Line, "unknown field %s ignored", quote(key.Value)))
 				continue
 			}
-			warnings = append(warnings, errorAt(key.Line, "unknown field %q read as %q (typo?)", key.Value, near))
+			warnings = append(warnings, errorAt(key.Line, "unknown field %s read as %q (typo?)", quote(key.Value), near))
 			key.Value = near
 			first[near] = key.Line
 		}

@@ -4,12 +4,15 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"unicode"
 	"unicode/utf8"
 )
 
 // FuzzLoadEntry gives the loader any bytes as one entry file, in both layouts and both formats:
 // it never fails or panics, the valid entry beside it still loads, every problem names a file
-// and a line inside it, and an entry that loads is usable (title, valid access, valid UTF-8).
+// and a line inside it and prints without control characters, the file lists at most
+// MaxFileProblems problems and a summary, and an entry that loads is usable (title, valid
+// access, valid UTF-8, links that are http, https or mailto addresses).
 func FuzzLoadEntry(f *testing.F) {
 	f.Add([]byte(goodEntry), uint8(0))
 	f.Add([]byte("---\n"+goodEntry+"---\n\nCorps **gras**.\n"), uint8(1))
@@ -39,10 +42,20 @@ func FuzzLoadEntry(f *testing.F) {
 			t.Fatalf("the valid entry was lost; problems: %v", c.Problems)
 		}
 		lines := yamlLines(string(data))
+		listed := 0
 		for _, p := range c.Problems {
 			if p.Path == "" || p.Message == "" || p.Line < 0 || (p.Path == name && p.Line > lines) {
 				t.Fatalf("problem without a file, a message or a line inside the file (%d lines): %+v", lines, p)
 			}
+			if s := p.String(); strings.ContainsFunc(s, unicode.IsControl) {
+				t.Fatalf("problem prints a control character: %q", s)
+			}
+			if p.Path == name {
+				listed++
+			}
+		}
+		if listed > MaxFileProblems+1 {
+			t.Fatalf("%d problems listed for the file, over the cap", listed)
 		}
 		e := c.Entry("fuzz")
 		if e == nil {
@@ -54,6 +67,18 @@ func FuzzLoadEntry(f *testing.F) {
 		for _, s := range append([]string{e.Title, e.Tagline, e.Description, e.Text}, append(e.Keywords, e.Themes...)...) {
 			if !utf8.ValidString(s) || strings.ContainsRune(s, 0) {
 				t.Fatalf("loaded entry holds invalid text %q", s)
+			}
+		}
+		links := []string{e.Links.DocTech, e.Links.OpenAPI, e.Links.DocExternal, e.Links.Access, e.Links.Contact,
+			e.Links.Site, e.Links.Monitoring, e.Links.Stats, e.Links.Sandbox}
+		for _, svc := range e.Services {
+			links = append(links, svc.URL)
+		}
+		for _, link := range links {
+			lower := strings.ToLower(link)
+			if link != "" && (!strings.HasPrefix(lower, "http://") && !strings.HasPrefix(lower, "https://") && !strings.HasPrefix(lower, "mailto:") ||
+				strings.ContainsFunc(link, unicode.IsControl)) {
+				t.Fatalf("loaded entry has a link that is not an http, https or mailto address: %q", link)
 			}
 		}
 	})

@@ -128,7 +128,7 @@ func (l *loader) report(p string, sev Severity, slug string, err error) {
 	if _, seen := l.failed[slug]; sev == SeverityError && slug != "" && !seen {
 		l.failed[slug] = p
 	}
-	l.current.add(Problem{Path: p, Line: line, Severity: sev, Slug: slug, Message: err.Error()})
+	l.current.add(Problem{Path: p, Line: line, Severity: sev, Slug: slug, Message: escape(err.Error())})
 }
 
 // files lists the entry files of a folder, sorted; a missing folder has none.
@@ -214,7 +214,7 @@ func slugOf(p string) string {
 func (l *loader) loadProducer(layout Layout, p string) {
 	slug := slugOf(p)
 	if !slugPattern.MatchString(slug) {
-		l.report(p, SeverityError, "", fmt.Errorf("file name %q is not a valid slug (letters, digits, '.', '_' and '-')", slug))
+		l.report(p, SeverityError, "", fmt.Errorf("file name %s is not a valid slug (letters, digits, '.', '_' and '-')", quote(slug)))
 		return
 	}
 	if prev, dup := l.producers[slug]; dup {
@@ -242,7 +242,7 @@ func (l *loader) loadProducer(layout Layout, p string) {
 func (l *loader) loadEntry(layout Layout, p string) {
 	slug := slugOf(p)
 	if !slugPattern.MatchString(slug) {
-		l.report(p, SeverityError, "", fmt.Errorf("file name %q is not a valid slug (letters, digits, '.', '_' and '-')", slug))
+		l.report(p, SeverityError, "", fmt.Errorf("file name %s is not a valid slug (letters, digits, '.', '_' and '-')", quote(slug)))
 		return
 	}
 	if e, dup := l.bySlug[slug]; dup {
@@ -271,7 +271,7 @@ func (l *loader) loadEntry(layout Layout, p string) {
 		if e.Producer.Slug == "" {
 			l.report(p, SeverityError, slug, errorAt(line, "entry has no producer"))
 		} else {
-			l.report(p, SeverityError, slug, errorAt(line, "producer %q does not exist (no file for it among the producers)", e.Producer.Slug))
+			l.report(p, SeverityError, slug, errorAt(line, "producer %s does not exist (no file for it among the producers)", quote(e.Producer.Slug)))
 		}
 		return
 	}
@@ -280,7 +280,7 @@ func (l *loader) loadEntry(layout Layout, p string) {
 	if e.LastUpdate != "" {
 		date, err := parseDate(e.LastUpdate)
 		if err != nil {
-			l.report(p, SeverityWarning, slug, errorAt(doc.lines["last_update"], "last_update %q is not a date (YYYY-MM-DD or DD/MM/YYYY); ignored", e.LastUpdate))
+			l.report(p, SeverityWarning, slug, errorAt(doc.lines["last_update"], "last_update %s is not a date (YYYY-MM-DD or DD/MM/YYYY); ignored", quote(e.LastUpdate)))
 		}
 		e.LastUpdate = date
 	}

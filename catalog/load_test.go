@@ -410,3 +410,43 @@ func TestReloadKeepsLastGoodVersion(t *testing.T) {
 		t.Errorf("broken producer: entry = %+v, want its last good version", e)
 	}
 }
+
+// TestMessagesEscapeFileContent checks that what a message quotes from a file (field names,
+// values, file names) can neither forge a line of a report nor reach a terminal, nor make a long
+// message.
+func TestMessagesEscapeFileContent(t *testing.T) {
+	long := strings.Repeat("x", 5000)
+	tests := []struct {
+		name    string
+		file    string
+		content string
+		message string // the problem's message must contain it
+	}{
+		{"unknown field with an escape sequence", "apis/x.yaml", goodEntry + "\"\\e[2Jcolour\\nred\": x\n", `unknown field "\x1b[2Jcolour\nred" ignored`},
+		{"long unknown field", "apis/x.yaml", goodEntry + long[:1000] + ": x\n", `unknown field "` + strings.Repeat("x", 80) + `"… ignored`},
+		{"long access value", "apis/x.yaml", "title: T\nproducer: dinum\naccess: " + long + "\n", `unknown access value "` + strings.Repeat("x", 80) + `"…: expected`},
+		{"value in a YAML type error", "apis/x.yaml", goodEntry + "visits: \"\\e[2J\\n\"\n", "cannot unmarshal !!str `\\x1b[2J\\n` into int"},
+		{"file name", "apis/\x1b[2Jbad\n.yaml", goodEntry, `file name "\x1b[2Jbad\n" is not a valid slug`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Load(fstest.MapFS{
+				"producers/dinum.yaml": {Data: []byte(goodProducer)},
+				tt.file:                {Data: []byte(tt.content)},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			found := false
+			for _, p := range c.Problems {
+				if strings.ContainsFunc(p.Message, func(r rune) bool { return r < ' ' || r == 0x7f }) || len(p.Message) > 300 {
+					t.Errorf("message holds a control character or is long: %q", p.Message)
+				}
+				found = found || strings.Contains(p.Message, tt.message)
+			}
+			if !found {
+				t.Errorf("no message contains %s; problems: %.300q", tt.message, c.Problems)
+			}
+		})
+	}
+}

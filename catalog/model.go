@@ -127,11 +127,14 @@ type Problem struct {
 	Message  string   `json:"message"`
 }
 
+// String is the problem as a line of a report, "path:line: severity: message", with the
+// characters of the path and the message that are not graphic escaped, so that a file's name or
+// content can neither forge a line nor reach a terminal.
 func (p Problem) String() string {
 	if p.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s: %s", p.Path, p.Line, p.Severity, p.Message)
+		return fmt.Sprintf("%s:%d: %s: %s", Printable(p.Path), p.Line, p.Severity, escape(p.Message))
 	}
-	return fmt.Sprintf("%s: %s: %s", p.Path, p.Severity, p.Message)
+	return fmt.Sprintf("%s: %s: %s", Printable(p.Path), p.Severity, escape(p.Message))
 }
 
 // Catalog is a loaded catalogue: its entries, its producers and what was wrong with its files.

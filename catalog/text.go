@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -123,4 +124,47 @@ func PlainText(md string) string {
 		return ast.WalkContinue, nil
 	})
 	return strings.Join(strings.Fields(b.String()), " ")
+}
+
+// Printable returns s for a line of a report: unchanged when every character is graphic (so that
+// ordinary paths stay readable), else quoted with Go escapes, so that a file name holding a line
+// end or a terminal escape sequence can neither forge a line nor reach the terminal.
+func Printable(s string) string {
+	if isGraphic(s) {
+		return s
+	}
+	return strconv.QuoteToGraphic(s)
+}
+
+// escape replaces the characters of s that are not graphic, and bytes that are not UTF-8, with
+// their Go escapes ("\n", "\x1b", "\u202e"), and keeps the rest as it is.
+func escape(s string) string {
+	if isGraphic(s) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if (r == utf8.RuneError && size == 1) || !strconv.IsGraphic(r) {
+			// Within its quotes, QuoteToGraphic escapes the rune, or the invalid byte.
+			q := strconv.QuoteToGraphic(s[i : i+size])
+			b.WriteString(q[1 : len(q)-1])
+		} else {
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
+}
+
+// isGraphic reports whether s is valid UTF-8 made of graphic characters only.
+func isGraphic(s string) bool {
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if (r == utf8.RuneError && size == 1) || !strconv.IsGraphic(r) {
+			return false
+		}
+		i += size
+	}
+	return true
 }

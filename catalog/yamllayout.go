@@ -58,7 +58,7 @@ func (l *loader) yamlEntry(p, slug string) (*Entry, document, bool) {
 		if y.Access == "" {
 			l.report(p, SeverityError, slug, errorAt(line, "no access field: expected open, account or restricted"))
 		} else {
-			l.report(p, SeverityError, slug, errorAt(line, "unknown access value %q: expected open, account or restricted", y.Access))
+			l.report(p, SeverityError, slug, errorAt(line, "unknown access value %s: expected open, account or restricted", quote(y.Access)))
 		}
 		return nil, doc, false
 	}

@@ -33,7 +33,7 @@ func check(args []string, stdout, stderr io.Writer) error {
 	}
 	c, name, err := loadCatalog(fl.Arg(0))
 	if err != nil {
-		fmt.Fprintln(stderr, "apisearch check:", err)
+		fmt.Fprintln(stderr, "apisearch check:", catalog.Printable(err.Error()))
 		return exitError(2)
 	}
 	errs := c.Count(catalog.SeverityError)
@@ -58,7 +58,7 @@ func check(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	} else {
-		fmt.Fprintf(stdout, "Catalogue %s (%s layout): %d entries, %d producers\n\n", name, c.Layout, len(c.Entries), len(c.Producers))
+		fmt.Fprintf(stdout, "Catalogue %s (%s layout): %d entries, %d producers\n\n", catalog.Printable(name), c.Layout, len(c.Entries), len(c.Producers))
 		for _, p := range c.Problems {
 			if p.Severity != catalog.SeverityHint || *hints {
 				fmt.Fprintln(stdout, p)

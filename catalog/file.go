@@ -57,14 +57,21 @@ const maxQuoted = 80
 // not graphic, so that it can neither forge a line of a report nor reach a terminal, and cut
 // after maxQuoted characters, so that a long value does not make a long message.
 func quote(s string) string {
-	n := 0
-	for i := range s {
-		if n == maxQuoted {
-			return strconv.QuoteToGraphic(s[:i]) + "…"
-		}
-		n++
+	if cut := cutAt(s, maxQuoted); cut < len(s) {
+		return strconv.QuoteToGraphic(s[:cut]) + "…"
 	}
 	return strconv.QuoteToGraphic(s)
+}
+
+// cutAt returns the byte offset of s after n characters, or len(s) when it is shorter.
+func cutAt(s string, n int) int {
+	for i := range s {
+		if n == 0 {
+			return i
+		}
+		n--
+	}
+	return len(s)
 }
 
 // slugPattern is what a slug may contain, so that it is safe in a URL path and a file name.
@@ -161,10 +168,39 @@ func decodeYAML(text string, firstLine int) (*yaml.Node, error) {
 	}
 	if root.Kind != yaml.MappingNode {
 		// yaml.v3 may place a value on the line after the last one ("---" alone).
-		line := min(root.Line, strings.Count(text, "\n")+firstLine)
+		line := min(root.Line, lineCount(text)+firstLine-1)
 		return nil, errorAt(line, "expected fields (key: value), found a %s", kindName(root.Kind))
 	}
 	return root, nil
+}
+
+// lineCount is the number of lines of text as yaml.v3 counts them: its line breaks (CR, LF, NEL,
+// LS or PS) plus one.
+func lineCount(text string) int {
+	n := 1
+	for _, r := range text {
+		switch r {
+		case '\n', '\r', '\u0085', '\u2028', '\u2029':
+			n++
+		}
+	}
+	return n
+}
+
+// lastLine is the number of the last line of text with something other than spaces on it, lines
+// counted as yaml.v3 counts them; 1 for a blank text.
+func lastLine(text string) int {
+	line, last := 1, 1
+	for _, r := range text {
+		switch r {
+		case '\n', '\r', '\u0085', '\u2028', '\u2029':
+			line++
+		case ' ', '\t':
+		default:
+			last = line
+		}
+	}
+	return last
 }
 
 // shiftLines adds by to the line of every node written in the document.
@@ -218,7 +254,9 @@ func syntaxError(err error, text string, firstLine int) *fileError {
 		line = 1
 	}
 	if line > 0 {
-		line += firstLine - 1
+		// A problem found at the end of the text is named on the line after it, or on blank
+		// lines: the last line with something on it is the one to look at.
+		line = min(line, lastLine(text)) + firstLine - 1
 	}
 	return errorAt(line, "invalid YAML: %s", problem)
 }

@@ -216,11 +216,13 @@ func TestYAMLSyntaxErrorLines(t *testing.T) {
 		{"unclosed quote", "title: T\ntagline: \"unclosed\naccess: open\n", 2, "found unexpected end of stream"},
 		{"reserved character", "title: T\nproducer: @dinum\n", 2, "found character that cannot start any token"},
 		{"undefined tag on the first line", "title: !e!x T\n", 1, "found undefined tag handle"},
+		{"unclosed list at the end of the text", "title: T\nkeywords: [", 2, "did not find expected node content"},
+		{"unclosed list before blank lines", "title: T\nkeywords: [\n\n  \n", 2, "did not find expected node content"},
 	}
 	for _, tt := range tests {
 		for _, layout := range []struct{ file, content string }{
 			{"apis/bad.yaml", tt.yaml},
-			{"apis/bad.md", "---\n" + tt.yaml + "---\nCorps.\n"},
+			{"apis/bad.md", "---\n" + strings.TrimSuffix(tt.yaml, "\n") + "\n---\nCorps.\n"},
 		} {
 			t.Run(tt.name+" in "+layout.file, func(t *testing.T) {
 				c, err := Load(fstest.MapFS{

@@ -55,6 +55,11 @@ func cleanLink(raw, site string) (string, error) {
 		}
 		u, err := url.Parse(v)
 		if err != nil {
+			// Without the address itself, which the message quotes already.
+			var ue *url.Error
+			if errors.As(err, &ue) {
+				err = ue.Err
+			}
 			return "", fmt.Errorf("not a valid address: %w", err)
 		}
 		if u.Host == "" {
@@ -85,6 +90,7 @@ func mailList(v string) string {
 	return strings.Join(parts, ",")
 }
 
+// isSpaceOrControl reports whether browsers ignore r around an address.
 func isSpaceOrControl(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }
 
 // linkField is a field read as an address: its name in the file, where it is and its value.

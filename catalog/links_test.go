@@ -35,6 +35,7 @@ func TestCleanLink(t *testing.T) {
 		{"tel:+33100000000", "", "", `scheme "tel" is not allowed`},
 		{"https://exa\tmple.org", "", "", "control character"},
 		{"https:example.org", "", "", "no host"},
+		{"https://exa mple.org/", "", "", `not a valid address: invalid character " " in host name`},
 	}
 	for _, tt := range tests {
 		got, err := cleanLink(tt.raw, tt.site)

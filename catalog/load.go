@@ -119,6 +119,12 @@ func (l *loader) file(p string, read func()) {
 	l.current.flush(p, &l.problems)
 }
 
+// maxMessage is how many characters of a message a problem keeps: messages quote values from the
+// file, cut already, but yaml.v3's may hold more (an anchor's name).
+const maxMessage = 500
+
+// report records a problem of the file p being read, for the entry slug when there is one: an
+// error for an entry marks its file as failed, for Reload.
 func (l *loader) report(p string, sev Severity, slug string, err error) {
 	line := 0
 	var fe *fileError
@@ -128,7 +134,11 @@ func (l *loader) report(p string, sev Severity, slug string, err error) {
 	if _, seen := l.failed[slug]; sev == SeverityError && slug != "" && !seen {
 		l.failed[slug] = p
 	}
-	l.current.add(Problem{Path: p, Line: line, Severity: sev, Slug: slug, Message: escape(err.Error())})
+	msg := escape(err.Error())
+	if cut := cutAt(msg, maxMessage); cut < len(msg) {
+		msg = msg[:cut] + "…"
+	}
+	l.current.add(Problem{Path: p, Line: line, Severity: sev, Slug: slug, Message: msg})
 }
 
 // files lists the entry files of a folder, sorted; a missing folder has none.

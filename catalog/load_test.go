@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"unicode/utf8"
 )
 
 // snapshotDir is the real national catalogue, kept beside the repository.
@@ -427,6 +428,7 @@ func TestMessagesEscapeFileContent(t *testing.T) {
 		{"long access value", "apis/x.yaml", "title: T\nproducer: dinum\naccess: " + long + "\n", `unknown access value "` + strings.Repeat("x", 80) + `"…: expected`},
 		{"value in a YAML type error", "apis/x.yaml", goodEntry + "visits: \"\\e[2J\\n\"\n", "cannot unmarshal !!str `\\x1b[2J\\n` into int"},
 		{"file name", "apis/\x1b[2Jbad\n.yaml", goodEntry, `file name "\x1b[2Jbad\n" is not a valid slug`},
+		{"long anchor name in a YAML error", "apis/x.yaml", goodEntry + "x: *" + long[:2000] + "\n", "invalid YAML: unknown anchor 'xxx"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -439,7 +441,7 @@ func TestMessagesEscapeFileContent(t *testing.T) {
 			}
 			found := false
 			for _, p := range c.Problems {
-				if strings.ContainsFunc(p.Message, func(r rune) bool { return r < ' ' || r == 0x7f }) || len(p.Message) > 300 {
+				if strings.ContainsFunc(p.Message, func(r rune) bool { return r < ' ' || r == 0x7f }) || utf8.RuneCountInString(p.Message) > maxMessage+1 {
 					t.Errorf("message holds a control character or is long: %q", p.Message)
 				}
 				found = found || strings.Contains(p.Message, tt.message)

@@ -144,9 +144,9 @@ type Catalog struct {
 	Producers map[string]*Producer `json:"producers"`
 	// Problems are the most serious problems, at most MaxFileProblems a file (then one saying how
 	// many more) and MaxProblems in all, sorted by path and line.
-	Problems        []Problem `json:"problems"`
-	ProblemsOmitted int       `json:"problems_omitted"` // problems not in Problems
-	counts          map[Severity]int
+	Problems        []Problem        `json:"problems"`
+	ProblemsOmitted int              `json:"problems_omitted"` // problems not in Problems
+	counts          map[Severity]int // problems by severity, listed or not, for Count
 }
 
 // Entry returns the entry with that slug, or nil.

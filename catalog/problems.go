@@ -51,6 +51,7 @@ func (f *fileProblems) add(p Problem) {
 	f.kept[i] = p
 }
 
+// drop counts a problem of the file that is not listed.
 func (f *fileProblems) drop(p Problem) {
 	if f.dropped == nil {
 		f.dropped = make(map[Severity]int)
@@ -167,10 +168,19 @@ func (l *problemList) list() (problems []Problem, omitted int, counts map[Severi
 // listHeap holds the listed problems with the least serious on top, to be replaced first.
 type listHeap []listed
 
-func (h listHeap) Len() int           { return len(h) }
+// Len is for heap.Interface.
+func (h listHeap) Len() int { return len(h) }
+
+// Less puts the least serious problem on top, for heap.Interface.
 func (h listHeap) Less(i, j int) bool { return h[j].before(&h[i]) }
-func (h listHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *listHeap) Push(x any)        { *h = append(*h, x.(listed)) }
+
+// Swap is for heap.Interface.
+func (h listHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+
+// Push is for heap.Interface.
+func (h *listHeap) Push(x any) { *h = append(*h, x.(listed)) }
+
+// Pop is for heap.Interface.
 func (h *listHeap) Pop() any {
 	old := *h
 	x := old[len(old)-1]

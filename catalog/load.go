@@ -301,8 +301,8 @@ func (l *loader) loadEntry(layout Layout, p string) {
 	}
 	l.entries = append(l.entries, e)
 	l.bySlug[slug] = e
-	for _, p := range Check(e) {
-		l.current.add(p)
+	for _, problem := range Check(e) {
+		l.current.add(problem)
 	}
 }
 

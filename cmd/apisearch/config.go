@@ -6,9 +6,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
+	"strconv"
 	"strings"
 	"time"
+
+	"apisearch/internal/server"
 
 	"github.com/mattn/go-isatty"
 )
@@ -27,6 +31,17 @@ type serveConfig struct {
 	Watch          bool
 	Debounce       time.Duration
 	RateLimit      float64
+	// RateLimitClients bounds the clients the rate limit tracks at once.
+	RateLimitClients int
+	// AnswerCacheBytes bounds the memory of the cache of public answers.
+	AnswerCacheBytes int64
+	// ReindexWait bounds how long POST /admin/reindex waits before answering 202.
+	ReindexWait time.Duration
+	// MaxConnections bounds the open client connections; past three quarters of it, idle
+	// keep-alive connections are closed.
+	MaxConnections int
+	// ShutdownDelay is how long /readyz answers 503 before the listener closes on SIGTERM.
+	ShutdownDelay time.Duration
 }
 
 // envName is the environment variable of a flag: APISEARCH_ and the flag in capitals.
@@ -52,6 +67,11 @@ func parseServeConfig(args []string, getenv func(string) string, stderr io.Write
 	fl.BoolVar(&cfg.Watch, "watch", true, "follow changes to the catalogue folder; false serves a frozen catalogue")
 	fl.DurationVar(&cfg.Debounce, "debounce", 200*time.Millisecond, "quiet time that closes a batch of file changes")
 	fl.Float64Var(&cfg.RateLimit, "rate-limit", 20, "requests per second allowed to one client IP on the public endpoints, bursts of twice as many; 0 for none")
+	fl.IntVar(&cfg.RateLimitClients, "rate-limit-clients", server.DefaultRateLimitClients, "clients the rate limit tracks at once (about 300 bytes each); the least recently seen is dropped past it")
+	fl.Int64Var(&cfg.AnswerCacheBytes, "answer-cache-bytes", server.DefaultAnswerCacheBytes, "memory in bytes of the cache of public answers")
+	fl.DurationVar(&cfg.ReindexWait, "reindex-wait", 20*time.Second, "how long POST /admin/reindex waits for the rebuild before answering 202 (less than the 30s write timeout)")
+	fl.IntVar(&cfg.MaxConnections, "max-connections", 1024, "open client connections at most; past three quarters of it idle keep-alive connections are closed")
+	fl.DurationVar(&cfg.ShutdownDelay, "shutdown-delay", 5*time.Second, "on SIGTERM, how long /readyz answers 503 before new connections are refused, for load balancers to notice")
 	fl.Usage = func() {} // errors are one line; --help prints the usage below
 
 	if err := fl.Parse(args); err != nil {
@@ -80,7 +100,12 @@ func parseServeConfig(args []string, getenv func(string) string, stderr io.Write
 	if err != nil {
 		return cfg, err
 	}
-	cfg.CORSOrigins = splitList(cors)
+	if cfg.CORSOrigins, err = corsOrigins(cors); err != nil {
+		return cfg, err
+	}
+	if err := checkAddr(cfg.Addr); err != nil {
+		return cfg, err
+	}
 	cfg.TrustedProxies = splitList(proxies)
 	if err := cfg.LogLevel.UnmarshalText([]byte(level)); err != nil {
 		return cfg, fmt.Errorf("--log-level %q: want debug, info, warn or error", level)
@@ -95,6 +120,21 @@ func parseServeConfig(args []string, getenv func(string) string, stderr io.Write
 	}
 	if cfg.RateLimit < 0 {
 		return cfg, fmt.Errorf("--rate-limit %v: want 0 (none) or more", cfg.RateLimit)
+	}
+	if cfg.RateLimitClients < 1 || cfg.RateLimitClients > 10_000_000 {
+		return cfg, fmt.Errorf("--rate-limit-clients %d: want between 1 and 10000000", cfg.RateLimitClients)
+	}
+	if cfg.AnswerCacheBytes < 0 {
+		return cfg, fmt.Errorf("--answer-cache-bytes %d: want 0 (the default size) or more", cfg.AnswerCacheBytes)
+	}
+	if cfg.ReindexWait < time.Second || cfg.ReindexWait >= writeTimeout {
+		return cfg, fmt.Errorf("--reindex-wait %v: want at least 1s and less than the write timeout, %v", cfg.ReindexWait, writeTimeout)
+	}
+	if cfg.MaxConnections < 8 {
+		return cfg, fmt.Errorf("--max-connections %d: want 8 or more", cfg.MaxConnections)
+	}
+	if cfg.ShutdownDelay < 0 || cfg.ShutdownDelay > time.Minute {
+		return cfg, fmt.Errorf("--shutdown-delay %v: want between 0s and 1m", cfg.ShutdownDelay)
 	}
 	if cfg.AdminToken, err = adminToken(cfg.AdminTokenFile, getenv); err != nil {
 		return cfg, err
@@ -115,6 +155,39 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// corsOrigins reads --cors-origins: * or origins such as https://api.gouv.fr. A trailing slash
+// is dropped, since browsers never send one and such an origin would match nothing.
+func corsOrigins(list string) ([]string, error) {
+	origins := splitList(list)
+	for i, o := range origins {
+		if o == "*" {
+			continue
+		}
+		o = strings.TrimSuffix(o, "/")
+		if err := server.CheckOrigin(o); err != nil {
+			return nil, fmt.Errorf("--cors-origins: %w", err)
+		}
+		origins[i] = o
+	}
+	return origins, nil
+}
+
+// checkAddr rejects an --addr that cannot be listened on whatever the machine: no port, a
+// port out of range or a host that is not one.
+func checkAddr(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("--addr %q: want host:port or :port, such as :8080 (%v)", addr, err)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("--addr %q: port %q is not a number from 0 to 65535", addr, port)
+	}
+	if strings.ContainsAny(host, " /?#@") {
+		return fmt.Errorf("--addr %q: host %q is not a host name or an address", addr, host)
+	}
+	return nil
 }
 
 // serveUsage prints the flags with their environment variables.
@@ -138,7 +211,12 @@ const minTokenLength = 16
 // minTokenLength are configuration errors.
 func adminToken(file string, getenv func(string) string) (string, error) {
 	source := envName("admin-token")
-	token := strings.TrimSpace(getenv(source))
+	raw := getenv(source)
+	token := strings.TrimSpace(raw)
+	if raw != "" && token == "" {
+		// Blank is a mistake, not a choice: unset the variable to run without admin endpoints.
+		return "", fmt.Errorf("%s is blank: set a token or unset it to disable the admin endpoints", source)
+	}
 	if file != "" {
 		data, err := os.ReadFile(file)
 		if err != nil {

@@ -3,7 +3,10 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -38,11 +41,20 @@ func TestInvalidConfiguration(t *testing.T) {
 		{"missing catalogue", []string{"--catalog", "/nonexistent/catalogue"}, nil, "--catalog /nonexistent/catalogue: not a folder"},
 		{"bad trusted proxy", []string{"--trusted-proxies", "not-an-ip"}, nil, "not-an-ip"},
 		{"extra argument", []string{"now"}, nil, `unexpected argument "now"`},
+		{"origin without scheme", []string{"--cors-origins", "example.gouv.fr"}, nil, `--cors-origins: origin "example.gouv.fr": want http:// or https://`},
+		{"origin with a path", []string{"--cors-origins", "https://example.gouv.fr/app"}, nil, `--cors-origins: origin "https://example.gouv.fr/app"`},
+		{"address without port", []string{"--addr", "localhost"}, nil, `--addr "localhost": want host:port`},
+		{"address port out of range", []string{"--addr", ":99999"}, nil, `--addr ":99999": port "99999"`},
+		{"blank token", nil, map[string]string{"APISEARCH_ADMIN_TOKEN": "   "}, "APISEARCH_ADMIN_TOKEN is blank"},
+		{"too few connections", []string{"--max-connections", "2"}, nil, "--max-connections 2: want 8 or more"},
+		{"reindex wait past the write timeout", []string{"--reindex-wait", "1m"}, nil, "--reindex-wait 1m0s"},
+		{"shutdown delay too long", []string{"--shutdown-delay", "1h"}, nil, "--shutdown-delay 1h0m0s"},
+		{"negative cache", []string{"--answer-cache-bytes", "-5"}, nil, "--answer-cache-bytes -5"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var errOut strings.Builder
-			err := run(context.Background(), append([]string{"serve", "--addr", "127.0.0.1:0"}, tt.args...), envOf(tt.env), io.Discard, &errOut)
+			err := run(context.Background(), append([]string{"serve", "--addr", "127.0.0.1:0", "--shutdown-delay", "0s"}, tt.args...), envOf(tt.env), io.Discard, &errOut)
 			var exit exitError
 			if !errors.As(err, &exit) || exit != 2 {
 				t.Fatalf("err = %v, want exit status 2", err)
@@ -109,7 +121,7 @@ func TestShutdownFinishesRequestsInFlight(t *testing.T) {
 	done := make(chan error, 1)
 	env := envOf(map[string]string{"APISEARCH_ADMIN_TOKEN": "tok-for-config-tests", "APISEARCH_RATE_LIMIT": "0"})
 	go func() {
-		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--catalog", snapshotDir}, env, pw, io.Discard)
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--shutdown-delay", "0s", "--catalog", snapshotDir}, env, pw, io.Discard)
 		pw.Close()
 	}()
 	buf := make([]byte, 200)
@@ -167,7 +179,7 @@ func TestServeIndexDir(t *testing.T) {
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func(pw *io.PipeWriter) {
-		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--index-dir", dir, "--log-format", "text"}, noEnv, pw, logw)
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--shutdown-delay", "0s", "--index-dir", dir, "--log-format", "text"}, noEnv, pw, logw)
 		pw.Close()
 	}(pw)
 	buf := make([]byte, 200)
@@ -177,7 +189,7 @@ func TestServeIndexDir(t *testing.T) {
 	// A second process on the same folder fails at once, with a clear message.
 	var errOut strings.Builder
 	start := time.Now()
-	err := run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0", "--index-dir", dir}, noEnv, io.Discard, &errOut)
+	err := run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0", "--shutdown-delay", "0s", "--index-dir", dir}, noEnv, io.Discard, &errOut)
 	if err == nil || !strings.Contains(err.Error(), "in use by another apisearch process") || time.Since(start) > 5*time.Second {
 		t.Errorf("second process on the index folder: %v after %v", err, time.Since(start))
 	}
@@ -189,7 +201,7 @@ func TestServeIndexDir(t *testing.T) {
 	ctx, cancel = context.WithCancel(context.Background())
 	pr, pw = io.Pipe()
 	go func(pw *io.PipeWriter) {
-		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--index-dir", dir, "--log-format", "text"}, noEnv, pw, logw)
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--shutdown-delay", "0s", "--index-dir", dir, "--log-format", "text"}, noEnv, pw, logw)
 		pw.Close()
 	}(pw)
 	pr.Read(buf)
@@ -206,3 +218,120 @@ func TestServeIndexDir(t *testing.T) {
 type writerFunc func([]byte) (int, error)
 
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+// TestOriginTrailingSlash accepts an origin written with a trailing slash and matches the
+// browser's origin, which never has one.
+func TestOriginTrailingSlash(t *testing.T) {
+	base := startServe(t, "--cors-origins", "https://example.gouv.fr/")
+	req, _ := http.NewRequest(http.MethodGet, base+"/search?q=adresse", nil)
+	req.Header.Set("Origin", "https://example.gouv.fr")
+	resp, err := httpClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if got := resp.Header.Get("Access-Control-Allow-Origin"); resp.StatusCode != http.StatusOK || got != "https://example.gouv.fr" {
+		t.Errorf("status %d, Access-Control-Allow-Origin %q; want 200 and the origin", resp.StatusCode, got)
+	}
+}
+
+// TestShutdownDrainsReadinessFirst stops the service with a drain delay: during the delay
+// /readyz answers 503 and searches are still answered; then the service stops.
+func TestShutdownDrainsReadinessFirst(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--shutdown-delay", "2s"}, noEnv, pw, io.Discard)
+		pw.Close()
+	}()
+	buf := make([]byte, 200)
+	n, _ := pr.Read(buf)
+	go io.Copy(io.Discard, pr)
+	line := string(buf[:n])
+	base := strings.TrimSpace(line[strings.Index(line, "http://"):])
+	get := func(path string) int {
+		resp, err := httpClient.Get(base + path)
+		if err != nil {
+			t.Fatalf("GET %s during the drain: %v", path, err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if got := get("/readyz"); got != http.StatusOK {
+		t.Fatalf("/readyz before shutdown = %d, want 200", got)
+	}
+	cancel()
+	deadline := time.Now().Add(time.Second)
+	for get("/readyz") != http.StatusServiceUnavailable {
+		if time.Now().After(deadline) {
+			t.Fatal("/readyz still 200 a second after the stop signal")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if got := get("/search?q=adresse"); got != http.StatusOK {
+		t.Errorf("search during the drain = %d, want 200", got)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("serve returned %v", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("serve did not stop after its drain")
+	}
+}
+
+// TestIdleConnectionsDoNotLockOut holds more idle keep-alive connections than the cap allows:
+// a new client is still answered, since idle connections are closed under pressure.
+func TestIdleConnectionsDoNotLockOut(t *testing.T) {
+	base := startServe(t, "--max-connections", "8", "--rate-limit", "0")
+	addr := strings.TrimPrefix(base, "http://")
+	var conns []net.Conn
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	// Each connection makes one request and stays open, idle, as a browser's would.
+	for range 12 {
+		c, err := net.DialTimeout("tcp", addr, 2*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+		fmt.Fprintf(c, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+	}
+	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	resp, err := client.Get(base + "/healthz")
+	if err != nil {
+		t.Fatalf("a new client with 12 idle connections open and a cap of 8: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("status %d, want 200", resp.StatusCode)
+	}
+}
+
+// TestReadmeListsEveryFlag keeps the README's configuration table in step with serve's flags.
+func TestReadmeListsEveryFlag(t *testing.T) {
+	var usage strings.Builder
+	if err := run(context.Background(), []string{"serve", "--help"}, noEnv, io.Discard, &usage); err != nil {
+		t.Fatal(err)
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(usage.String(), "\n") {
+		name, _, ok := strings.Cut(strings.TrimSpace(line), ",")
+		if !ok || !strings.HasPrefix(name, "--") {
+			continue
+		}
+		if !strings.Contains(string(readme), "| `"+name+"` |") {
+			t.Errorf("README's configuration table has no row for %s", name)
+		}
+	}
+}

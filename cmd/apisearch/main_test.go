@@ -32,7 +32,7 @@ func startServeEnv(t *testing.T, getenv func(string) string, args ...string) str
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), getenv, pw, io.Discard)
+		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--shutdown-delay", "0s"}, args...), getenv, pw, io.Discard)
 		pw.Close()
 	}()
 	t.Cleanup(func() {

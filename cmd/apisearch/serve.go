@@ -20,6 +20,7 @@ import (
 	"apisearch/internal/watch"
 
 	"github.com/gin-gonic/gin"
+	"golang.org/x/net/netutil"
 )
 
 // HTTP server limits: slow or huge requests are cut before they cost anything.
@@ -65,10 +66,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 		return reindex.Status{}, false
 	})
+	var draining atomic.Bool
 	gin.SetMode(gin.ReleaseMode)
 	handler, err := server.New(server.Config{
 		Logger: log, AdminToken: cfg.AdminToken, Admin: admin, CORSOrigins: cfg.CORSOrigins,
-		RateLimit: cfg.RateLimit, TrustedProxies: cfg.TrustedProxies, Registry: registry,
+		RateLimit: cfg.RateLimit, RateLimitClients: cfg.RateLimitClients, TrustedProxies: cfg.TrustedProxies,
+		Registry: registry, AnswerCacheBytes: cfg.AnswerCacheBytes, ReindexWait: cfg.ReindexWait,
+		Draining: draining.Load,
 	}, source)
 	if err != nil {
 		fmt.Fprintln(stderr, "apisearch serve: invalid configuration:", err)
@@ -82,6 +86,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		Handler: handler, ReadHeaderTimeout: readHeaderTimeout, ReadTimeout: readTimeout,
 		WriteTimeout: writeTimeout, IdleTimeout: idleTimeout, MaxHeaderBytes: maxHeaderBytes,
 	}
+	ln = limitConnections(ln, srv, cfg.MaxConnections)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	log.Info("listening", "addr", ln.Addr().String(), "catalog", catalogName(dir), "admin", cfg.AdminToken != "",
@@ -149,7 +154,34 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	case <-ctx.Done():
 	}
+	// Readiness goes first, so that load balancers stop sending before the listener closes
+	// and no connection waiting in its backlog is reset.
+	draining.Store(true)
+	if cfg.ShutdownDelay > 0 {
+		log.Info("draining: /readyz answers 503", "delay", cfg.ShutdownDelay.String())
+		time.Sleep(cfg.ShutdownDelay)
+	}
 	return shutdown(srv, log)
+}
+
+// limitConnections caps the open connections at max: past it, new ones wait in the
+// listener's backlog. Idle keep-alive connections would otherwise hold the slots, so past
+// three quarters of max they are closed and keep-alives stay off until half is free again.
+func limitConnections(ln net.Listener, srv *http.Server, max int) net.Listener {
+	var open atomic.Int64
+	srv.ConnState = func(_ net.Conn, state http.ConnState) {
+		switch state {
+		case http.StateNew:
+			if open.Add(1) >= int64(max*3/4) {
+				srv.SetKeepAlivesEnabled(false)
+			}
+		case http.StateClosed, http.StateHijacked:
+			if open.Add(-1) == int64(max/2) {
+				srv.SetKeepAlivesEnabled(true)
+			}
+		}
+	}
+	return netutil.LimitListener(ln, max)
 }
 
 // shutdown stops accepting connections and waits, within a bound, for requests in flight.

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"unicode"
@@ -480,4 +481,29 @@ func countClauses(q query.Query) int {
 		return 0
 	}
 	return 1
+}
+
+// String prints what a query became, for tests and explanations: its phrases, then each word
+// with its analysed term ("-" for a word left out) and its typo alternatives, "…" marking the
+// word being typed.
+func (p parsed) String() string {
+	var b strings.Builder
+	for _, ph := range p.phrases {
+		fmt.Fprintf(&b, "%q ", ph)
+	}
+	for i, w := range p.words {
+		term := w.term
+		if term == "" {
+			term = "-"
+		}
+		fmt.Fprintf(&b, "%s→%s", w.raw, term)
+		if len(w.typos) > 0 {
+			fmt.Fprintf(&b, "~%s", strings.Join(w.typos, "|"))
+		}
+		if i == len(p.words)-1 && p.prefix {
+			b.WriteString("…")
+		}
+		b.WriteByte(' ')
+	}
+	return strings.TrimSpace(b.String())
 }

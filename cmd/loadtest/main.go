@@ -4,10 +4,18 @@
 //
 //	go run ./cmd/loadtest --catalog ../shared/catalogs/apigouv --duration 10s --connections 32
 //	go run ./cmd/loadtest --synthetic 100000
+//
+// With --hostile it runs the apisearch binary (built, or --binary) as a child process over a
+// copy of the catalogue, measures a search box's traffic alone, then while each attack runs at
+// the most the rate limit lets many addresses send, and prints normal traffic's latency and
+// the service's peak memory per attack:
+//
+//	go run ./cmd/loadtest --hostile --catalog ../shared/catalogs/apigouv --phase-duration 10s
 package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -46,10 +54,23 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	synthetic := fl.Int("synthetic", 0, "generate a synthetic catalogue of this many entries, learnt from --catalog")
 	duration := fl.Duration("duration", 5*time.Second, "how long each phase lasts")
 	connections := fl.Int("connections", 32, "concurrent connections")
-	phases := fl.String("phases", strings.Join(loadtest.Phases, ","), "phases to run, in order")
+	phases := fl.String("phases", strings.Join(loadtest.Phases, ","), "phases to run, in order (with --hostile, default: "+strings.Join(loadtest.HostilePhases, ",")+")")
 	noCache := fl.Bool("no-answer-cache", false, "turn the service's answer cache off, to measure what it brings")
+	hostile := fl.Bool("hostile", false, "run the apisearch binary and measure normal traffic alone, then under each attack (--connections is then the attack's)")
+	phaseDuration := fl.Duration("phase-duration", 10*time.Second, "with --hostile: how long each phase lasts")
+	binary := fl.String("binary", "", "with --hostile: the apisearch binary to run (default: built from this module)")
+	rateLimit := fl.Float64("rate-limit", 20, "with --hostile: the service's --rate-limit, that each attacking address keeps to")
+	attackers := fl.Int("attackers", 200, "with --hostile: the client addresses each attack comes from")
 	if err := fl.Parse(args); err != nil {
 		return err
+	}
+	given := map[string]bool{}
+	fl.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	if *hostile && *noCache {
+		return errors.New("--no-answer-cache is not a flag of the apisearch binary that --hostile runs")
+	}
+	if *hostile && !given["phases"] {
+		*phases = strings.Join(loadtest.HostilePhases, ",")
 	}
 
 	open := func() (fs.FS, func(), error) { return catalog.Default(), func() {}, nil }
@@ -74,6 +95,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		generated := catgen.Generate(sample, *synthetic, 42)
 		open = func() (fs.FS, func(), error) { return generated, func() {}, nil }
+	}
+
+	if *hostile {
+		fsys, closeFn, err := open()
+		if err != nil {
+			return err
+		}
+		defer closeFn()
+		return runHostile(ctx, stdout, stderr, fsys, *binary, loadtest.HostileConfig{Duration: *phaseDuration,
+			Phases: strings.Split(*phases, ","), RateLimit: *rateLimit, Attackers: *attackers, AttackConnections: *connections, Seed: 1})
 	}
 
 	// No access log: the run measures the service, not the formatting of its log lines.
@@ -113,4 +144,29 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	loadtest.Report(stdout, results)
 	return nil
+}
+
+// runHostile starts the binary over a copy of the catalogue, runs the hostile phases against
+// it, prints their table and the service's peak memory over the run, and stops it.
+func runHostile(ctx context.Context, stdout, stderr io.Writer, fsys fs.FS, binary string, cfg loadtest.HostileConfig) error {
+	c, err := catalog.Load(fsys)
+	if err != nil {
+		return err
+	}
+	svc, err := loadtest.StartService(ctx, loadtest.ServiceConfig{Binary: binary, Catalog: fsys, RateLimit: cfg.RateLimit, Stderr: stderr})
+	if err != nil {
+		return err
+	}
+	defer svc.Close()
+	cfg.BaseURL, cfg.PID, cfg.CatalogDir = svc.BaseURL, svc.PID, svc.CatalogDir
+	fmt.Fprintf(stdout, "%s (pid %d) serving %d entries on %s; %d cores; rate limit %g/s per address; attacks from %d addresses over %d connections; %v per phase\n\n",
+		svc.Binary, svc.PID, len(c.Entries), svc.BaseURL, runtime.NumCPU(), cfg.RateLimit, cfg.Attackers, cfg.AttackConnections, cfg.Duration)
+	results, err := loadtest.Hostile(ctx, cfg, c)
+	if len(results) > 0 {
+		loadtest.ReportHostile(stdout, results)
+		if hwm, err := loadtest.ProcessMemory(svc.PID, "VmHWM"); err == nil {
+			fmt.Fprintf(stdout, "Peak resident memory of the service over the whole run (VmHWM): %d MB.\n", hwm>>20)
+		}
+	}
+	return err
 }

@@ -1,6 +1,8 @@
 // Package loadtest drives a running apisearch over HTTP with the traffic of a search box, for a
 // fixed time per phase, and reports throughput and latency percentiles per phase, with the
-// service's own /healthz as the floor that every phase is compared to.
+// service's own /healthz as the floor that every phase is compared to. Its hostile mode
+// (Hostile) measures that traffic alone, then while each of a list of attacks runs, with the
+// service's peak memory.
 package loadtest
 
 import (
@@ -127,24 +129,19 @@ func drive(ctx context.Context, client *http.Client, cfg Config, phase string, n
 	wg.Wait()
 	elapsed := time.Since(start)
 	slices.Sort(latencies)
-	pct := func(p float64) time.Duration {
-		if len(latencies) == 0 {
-			return 0
-		}
-		return latencies[min(len(latencies)-1, int(p*float64(len(latencies))))]
-	}
 	return Result{Phase: phase, Requests: len(latencies), Errors: errs, Throughput: float64(len(latencies)) / elapsed.Seconds(),
-		P50: pct(.50), P95: pct(.95), P99: pct(.99)}
+		P50: percentile(latencies, .50), P95: percentile(latencies, .95), P99: percentile(latencies, .99)}
 }
 
 // workload holds the words a run draws its requests from.
 type workload struct {
-	rng      *rand.Rand
-	words    []string // catalogue keywords and title words
-	themes   []string
-	pool     []string // the search box's requests, repeating
-	prefixes []string // what is typed before suggestions are asked
-	distinct map[string]bool
+	rng       *rand.Rand
+	words     []string // catalogue keywords and title words
+	themes    []string
+	producers []string // producers' slugs
+	pool      []string // the search box's requests, repeating
+	prefixes  []string // what is typed before suggestions are asked
+	distinct  map[string]bool
 }
 
 func newWorkload(c *catalog.Catalog, seed uint64) *workload {
@@ -156,6 +153,10 @@ func newWorkload(c *catalog.Catalog, seed uint64) *workload {
 	for _, t := range c.Themes() {
 		w.themes = append(w.themes, t.Value)
 	}
+	for slug := range c.Producers {
+		w.producers = append(w.producers, slug)
+	}
+	slices.Sort(w.producers)
 	// A search box: people type a word letter by letter, then the whole word, sometimes a
 	// second one, sometimes tick a facet; some only browse.
 	for len(w.pool) < 600 && len(w.words) > 0 {
@@ -177,6 +178,15 @@ func newWorkload(c *catalog.Catalog, seed uint64) *workload {
 }
 
 func (w *workload) pick(list []string) string { return list[w.rng.IntN(len(list))] }
+
+// letters returns n random lowercase letters: a made-up word.
+func (w *workload) letters(n int) string {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = 'a' + byte(w.rng.IntN(26))
+	}
+	return string(b)
+}
 
 // generator returns the phase's next request; calls are serialised by the caller.
 func (w *workload) generator(phase string) (func() string, error) {
@@ -205,7 +215,6 @@ func (w *workload) generator(phase string) (func() string, error) {
 func Report(out io.Writer, results []Result) {
 	fmt.Fprintln(out, "| phase | requests | errors | req/s | ratio to /healthz | p50 ms | p95 ms | p99 ms |")
 	fmt.Fprintln(out, "|---|---|---|---|---|---|---|---|")
-	ms := func(d time.Duration) string { return fmt.Sprintf("%.2f", float64(d.Microseconds())/1000) }
 	for _, r := range results {
 		fmt.Fprintf(out, "| %s | %d | %d | %.0f | %.0f %% | %s | %s | %s |\n", r.Phase, r.Requests, r.Errors, r.Throughput,
 			100*r.Ratio, ms(r.P50), ms(r.P95), ms(r.P99))

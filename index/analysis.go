@@ -9,7 +9,6 @@ import (
 	_ "github.com/blevesearch/bleve/v2/analysis/analyzer/custom" // the "custom" analyzer type
 	"github.com/blevesearch/bleve/v2/analysis/lang/fr"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
-	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/registry"
 )
@@ -17,6 +16,7 @@ import (
 // Names of the analysis components this package adds to bleve.
 const (
 	foldFilterName = "apisearch_fold"
+	tokenizerName  = "apisearch_words"
 	frenchAnalyzer = "apisearch_fr"
 )
 
@@ -27,6 +27,8 @@ type Analysis struct {
 	NoStopWords bool // index "le", "de", "les"…
 	NoFolding   bool // keep accents: "geographie" does not find "géographie"
 	NoStemming  bool // "entreprises" does not find "entreprise"
+	// Stemmer names bleve's French stemmer used; "" is the light stemmer.
+	Stemmer string
 }
 
 // filters returns the token filters of the chain, in the order that keeps accented stop words
@@ -44,7 +46,11 @@ func (a Analysis) filters() []string {
 		out = append(out, foldFilterName)
 	}
 	if !a.NoStemming {
-		out = append(out, fr.LightStemmerName)
+		stemmer := fr.LightStemmerName
+		if a.Stemmer != "" {
+			stemmer = a.Stemmer
+		}
+		out = append(out, stemmer)
 	}
 	return out
 }
@@ -60,7 +66,28 @@ func registerAnalysis() {
 		if err != nil {
 			panic(err)
 		}
+		err = registry.RegisterTokenizer(tokenizerName, func(map[string]any, *registry.Cache) (analysis.Tokenizer, error) {
+			return wordTokenizer{}, nil
+		})
+		if err != nil {
+			panic(err)
+		}
 	})
+}
+
+// wordTokenizer cuts text into words as eachWord does: the index, the vocabulary and queries
+// see the same words. Dots, hyphens and other signs inside names separate words
+// ("data.gouv.fr", "Transparence-Santé", "Mir@bel"); apostrophes inside words do not, for the
+// elision filter to read "l'adresse".
+type wordTokenizer struct{}
+
+func (wordTokenizer) Tokenize(input []byte) analysis.TokenStream {
+	var out analysis.TokenStream
+	text := string(input)
+	eachWord(text, func(start, end int) {
+		out = append(out, &analysis.Token{Start: start, End: end, Term: input[start:end:end], Position: len(out) + 1, Type: analysis.AlphaNumeric})
+	})
+	return out
 }
 
 // foldFilter removes accents and ligatures, leaving byte offsets untouched for highlighting.
@@ -80,7 +107,7 @@ func addFrenchAnalyzer(m *mapping.IndexMappingImpl, a Analysis) error {
 	registerAnalysis()
 	return m.AddCustomAnalyzer(frenchAnalyzer, map[string]any{
 		"type":          "custom",
-		"tokenizer":     unicode.Name,
+		"tokenizer":     tokenizerName,
 		"token_filters": a.filters(),
 	})
 }

@@ -43,7 +43,7 @@ func newBrowseOrder(c *catalog.Catalog) browseOrder {
 // precomputed order.
 func (ix *Index) browse(req Request, start time.Time) *Result {
 	themes := req.Themes
-	res := &Result{Query: req.Query, Page: req.Page, PerPage: req.PerPage, Hits: []Hit{}, Generation: ix.generation, Work: 1}
+	res := &Result{Query: req.Query, Page: req.Page, PerPage: req.PerPage, Hits: []Hit{}, UnknownWords: []string{}, Generation: ix.generation, Work: 1}
 	producers, themeSet, accesses := set(req.Producers), set(themes), set(req.Accesses)
 	counts := [3]map[string]int{{}, {}, {}} // producer, theme, access
 	order := ix.order.byPopularity

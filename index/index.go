@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -64,6 +65,12 @@ const buildBatch = 2000
 type Config struct {
 	// Synonyms expand queries; nil means the default list (synonyms.yaml).
 	Synonyms *Synonyms
+	// Thesaurus maps everyday and English words to the catalogue's; nil means the default
+	// one (thesaurus.yaml).
+	Thesaurus *Thesaurus
+	// NoThesaurus leaves the thesaurus out, and NoDerivation the words of the same family
+	// ("localisation" for "localiser"), for measurements.
+	NoThesaurus, NoDerivation bool
 	// Analysis turns parts of the French chain off, for measurements.
 	Analysis Analysis
 	// NoFuzzy, NoPrefix and NoSynonyms turn typo tolerance, prefix matching and synonyms off,
@@ -81,6 +88,13 @@ func (cfg Config) withDefaults() (Config, error) {
 			return cfg, err
 		}
 		cfg.Synonyms = syn
+	}
+	if cfg.Thesaurus == nil {
+		th, err := DefaultThesaurus()
+		if err != nil {
+			return cfg, err
+		}
+		cfg.Thesaurus = th
 	}
 	return cfg, nil
 }
@@ -246,7 +260,11 @@ func newGeneration(st *store, c *catalog.Catalog, cfg Config, generation uint64)
 	}
 	ix.suggest = ix.newSuggester(c)
 	ix.order = newBrowseOrder(c)
-	ix.rules = cfg.Synonyms.compile(ix.analyze)
+	th := cfg.Thesaurus
+	if cfg.NoThesaurus {
+		th = nil
+	}
+	ix.rules = cfg.Synonyms.compile(th, ix.analyze)
 	ix.ignored = cfg.Synonyms.ignored()
 	for _, t := range c.Themes() {
 		ix.themes[catalog.ThemeKey(t.Value)] = t.Value
@@ -412,6 +430,12 @@ func readTerms(idx bleve.Index) (*termList, error) {
 		tl.df[i] = df[t]
 	}
 	return tl, nil
+}
+
+// has reports whether a term is indexed in some text field.
+func (tl *termList) has(term string) bool {
+	_, ok := slices.BinarySearch(tl.terms, term)
+	return ok
 }
 
 // withPrefix returns at most limit terms that start with prefix, the most frequent first.

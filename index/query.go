@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"apisearch/catalog"
@@ -20,10 +19,15 @@ const (
 	maxTypoLength = 20 // letters from which a word is matched as typed only: a typo search on a long word costs much and finds little
 	prefixTerms   = 24 // indexed terms a typed prefix expands to, the most frequent first
 	fuzzyBoost    = 0.4
-	fuzzyWords    = 5 // catalogue words a misspelt word may stand for, the closest first
-	knownWord     = 3 // occurrences in the catalogue from which a word is taken as spelt right
-	prefixBoost   = 0.5
-	synonymsBoost = 0.8
+	// knownTypoShare scales typo matches down when the word typed is a catalogue word.
+	knownTypoShare = 0.1
+	derivedBoost   = 0.6 // a word of the same family: close in meaning, not the word typed
+	fuzzyWords     = 5   // catalogue words a misspelt word may stand for, the closest first
+	knownWord      = 3   // occurrences in the catalogue from which a word is taken as spelt right
+	prefixBoost    = 0.5
+	synonymsBoost  = 0.8
+	// thesaurusBoost weighs a match through the thesaurus: related, not the same word.
+	thesaurusBoost = 0.5
 	// titlePhraseBoost and titleExactBoost reward a title holding the query, or being it.
 	titlePhraseBoost = 8
 	titleExactBoost  = 8
@@ -35,19 +39,27 @@ const (
 
 // word is one word of a query as typed and as analysed.
 type word struct {
-	raw   string     // lower case, without accents or elision: what a prefix is matched with
-	term  string     // the analysed term; empty for a stop word
-	near  []nearWord // catalogue words a few edits away, closest first: for typos and corrections
-	typos []string   // the terms of catalogue words within the word's typo tolerance
+	raw    string     // lower case, without accents or elision: what a prefix is matched with
+	term   string     // the analysed term; empty for a stop word
+	near   []nearWord // catalogue words a few edits away, closest first: for typos and corrections
+	typos  []string   // the terms of catalogue words within the word's typo tolerance
+	split  string     // the catalogue words the word is made of, when it is not one: "data bnf"
+	joined bool       // written together with the next or previous words, it is a catalogue word
+	joins  []join     // catalogue words that this word and the next ones make written together
+	// derived are the terms of catalogue words of the same family: "localisation" for
+	// "localiser".
+	derived []string
 }
 
-// parsed is a query split into its quoted phrases and its other words.
+// parsed is a query's tree with its words analysed and looked up in the vocabulary.
 type parsed struct {
+	tree    Tree
 	phrases []string
 	text    string // the query without its phrases
 	words   []word
 	prefix  bool // the last word may be unfinished: the text does not end with a space
 	lookups int  // vocabulary lookups made
+	relaxed bool // one matching word is enough: the query found nothing with more
 }
 
 // parse splits a query. A double quote opens a phrase and the next one closes it; an unclosed
@@ -59,33 +71,9 @@ func (ix *Index) parse(q string) parsed {
 
 // parseWith is parse, with vocabulary lookups or without (a query made of catalogue words).
 func (ix *Index) parseWith(q string, lookup bool) parsed {
-	var p parsed
-	var rest strings.Builder
-	orig := q
-	for {
-		i := strings.IndexByte(q, '"')
-		if i < 0 {
-			break
-		}
-		j := strings.IndexByte(q[i+1:], '"')
-		if j < 0 {
-			q = q[:i] + " " + q[i+1:]
-			break
-		}
-		rest.WriteString(q[:i])
-		rest.WriteByte(' ')
-		if phrase := strings.TrimSpace(q[i+1 : i+1+j]); phrase != "" {
-			p.phrases = append(p.phrases, phrase)
-		}
-		q = q[i+2+j:]
-	}
-	rest.WriteString(q)
-	text := rest.String()
-	p.text = text
-	// The last word may be unfinished when the text ends with it, not with a space or a quote.
-	last, _ := utf8.DecodeLastRuneInString(orig)
-	p.prefix = unicode.IsLetter(last) || unicode.IsDigit(last)
-	words := splitWords(text)
+	t := ParseQuery(q)
+	p := parsed{tree: t, phrases: t.Phrases, text: t.Text, prefix: t.Typing}
+	words := splitWords(t.Text)
 	if len(words) > maxWords {
 		words = words[:maxWords]
 	}
@@ -100,22 +88,35 @@ func (ix *Index) parseWith(q string, lookup bool) parsed {
 			wd.near = ix.vocab.near(wd.raw, max(1, typos(wd.raw)), fuzzyWords)
 			p.lookups++
 		}
+		if lookup && ix.vocab.count[wd.raw] == 0 && !ix.cfg.NoSynonyms {
+			wd.split = ix.vocab.split(wd.raw)
+		}
 		if len(terms) > 0 {
 			wd.term = terms[0]
+			if !ix.cfg.NoDerivation {
+				for _, d := range ix.vocab.derive(wd.raw) {
+					if t := firstTerm(ix.analyze(d)); t != "" && t != wd.term && !slices.Contains(wd.derived, t) {
+						wd.derived = append(wd.derived, t)
+					}
+				}
+			}
 			if k := typos(wd.raw); k > 0 && !ix.cfg.NoFuzzy {
 				wd.typos = ix.typoTerms(wd, k, p.prefix && i == len(words)-1)
 			}
 		}
 		p.words = append(p.words, wd)
 	}
+	if !ix.cfg.NoSynonyms {
+		ix.findJoins(p.words)
+	}
 	return p
 }
 
-// splitWords cuts text into words: runs of letters and digits, with apostrophes inside them.
+// splitWords cuts text into words as the index does (see eachWord).
 func splitWords(text string) []string {
-	return strings.FieldsFunc(text, func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '\'' && r != '’'
-	})
+	var out []string
+	eachWord(text, func(start, end int) { out = append(out, text[start:end]) })
+	return out
 }
 
 // stripElision removes a French elided article ("l'", "d'", "qu'"…) from a folded word.
@@ -143,7 +144,8 @@ func (ix *Index) analyze(text string) []string {
 // textClauses are the clauses of a text query: every must clause selects, should clauses only
 // rank.
 type textClauses struct {
-	must, should []query.Query
+	must, should, mustNot []query.Query
+	relaxable             bool // more than one word is required: fewer may find something
 }
 
 // textQuery builds the clauses of a parsed query; must is empty when it has nothing to match.
@@ -152,7 +154,10 @@ type textClauses struct {
 func (ix *Index) textQuery(p parsed) textClauses {
 	var t textClauses
 	for _, ph := range p.phrases {
-		t.must = append(t.must, ix.phraseQuery(ph))
+		if len(ix.analyze(ph)) > 0 {
+			// A phrase of stop words only ("de la") says nothing to look for.
+			t.must = append(t.must, ix.textInFields(ph, 1))
+		}
 	}
 	// Words as common as "api" rank results but do not select them, unless there is no other.
 	slots, common := ix.slots(p)
@@ -161,11 +166,25 @@ func (ix *Index) textQuery(p parsed) textClauses {
 	}
 	if len(slots) > 0 {
 		d := query.NewDisjunctionQuery(slots)
-		d.SetMin(float64(minMatch(len(slots))))
+		n := minMatch(len(slots))
+		t.relaxable = n > 1
+		if p.relaxed {
+			n = 1
+		}
+		d.SetMin(float64(n))
 		t.must = append(t.must, d)
 	}
 	t.should = append(t.should, common...)
+	for _, x := range p.tree.Excluded {
+		if len(ix.analyze(x)) > 0 {
+			t.mustNot = append(t.mustNot, ix.textInFields(x, 1))
+		}
+	}
 	if len(t.must) == 0 {
+		if len(t.mustNot) > 0 {
+			// An exclusion alone browses everything but what it excludes.
+			return textClauses{must: []query.Query{query.NewMatchAllQuery()}, mustNot: t.mustNot}
+		}
 		return textClauses{}
 	}
 	// A title that is the query, or holds it as a phrase, is what was asked for.
@@ -194,10 +213,15 @@ func (ix *Index) titleAll(p parsed) query.Query {
 	for i, w := range p.words {
 		var alts []query.Query
 		if w.term != "" {
-			for _, term := range append([]string{w.term}, w.typos...) {
+			for k, term := range append([]string{w.term}, w.typos...) {
 				t := query.NewTermQuery(term)
 				t.SetField(fieldTitle)
-				t.SetBoost(titleAllBoost)
+				if k == 0 {
+					t.SetBoost(titleAllBoost)
+				} else {
+					// A title holding a word the query's is a typo of is a weaker sign.
+					t.SetBoost(titleAllBoost * ix.typoBoost(w))
+				}
 				alts = append(alts, t)
 			}
 		}
@@ -229,11 +253,11 @@ func (ix *Index) exactAll(p parsed) query.Query {
 		last := i == len(p.words)-1 && p.prefix && !ix.cfg.NoPrefix
 		if w.term == "" || ix.terms.common[w.term] || last {
 			// A word still being typed is matched by completions, not typos: it does not
-			// tell exact matches apart.
+			// tell exact matches apart, unless it is already a catalogue word.
 			continue
 		}
 		exact := w
-		exact.typos = nil
+		exact.typos, exact.derived = nil, nil
 		conj = append(conj, ix.wordQuery(exact, false, exactBoost))
 	}
 	if len(conj) == 0 {
@@ -245,7 +269,8 @@ func (ix *Index) exactAll(p parsed) query.Query {
 
 // minMatch is how many of n words a result must match: all of one or two words, two of three,
 // half of a longer one, so that a sentence finds what it means even when some of its words are
-// not in the catalogue. Results that match more words still come first.
+// not in the catalogue. Results that match more words still come first. A query that finds
+// nothing so is searched again with one word enough (see Search).
 func minMatch(n int) int {
 	switch {
 	case n <= 2:
@@ -260,6 +285,17 @@ func minMatch(n int) int {
 // those of common words apart.
 func (ix *Index) slots(p parsed) (slots, common []query.Query) {
 	rules := ix.rules
+	// Words typed apart that the catalogue writes as one ("open fisca"): the one word is an
+	// alternative of each of them, so that an entry holding it matches them all.
+	joins := make([][]query.Query, len(p.words))
+	for i := range p.words {
+		for _, joined := range p.words[i].joins {
+			q := ix.textInFields(joined.text, 1)
+			for k := i; k < i+joined.words; k++ {
+				joins[k] = append(joins[k], q)
+			}
+		}
+	}
 	for i := 0; i < len(p.words); i++ {
 		w := p.words[i]
 		last := i == len(p.words)-1 && p.prefix && !ix.cfg.NoPrefix
@@ -274,7 +310,11 @@ func (ix *Index) slots(p parsed) (slots, common []query.Query) {
 			continue
 		}
 		alternatives := []query.Query{ix.wordQuery(w, last, 1)}
+		if w.split != "" {
+			alternatives = append(alternatives, ix.textInFields(w.split, 1))
+		}
 		span := 1
+		alternatives = append(alternatives, joins[i]...)
 		if !ix.cfg.NoSynonyms {
 			for _, r := range rules[w.term] {
 				n := matchRule(r.from, p.words[i:])
@@ -293,7 +333,7 @@ func (ix *Index) slots(p parsed) (slots, common []query.Query) {
 					span = n
 				}
 				for _, to := range r.to {
-					alternatives = append(alternatives, ix.textInFields(to, synonymsBoost))
+					alternatives = append(alternatives, ix.textInFields(to, r.boost))
 				}
 			}
 		}
@@ -305,6 +345,27 @@ func (ix *Index) slots(p parsed) (slots, common []query.Query) {
 		i += span - 1
 	}
 	return slots, common
+}
+
+// join is a catalogue word (or a name's words) that query words make written together.
+type join struct {
+	text  string
+	words int // how many query words it takes, from the one that holds it
+}
+
+// findJoins marks the words that, written together with the next one or two, make a
+// catalogue word: "open fisca" → "openfisca".
+func (ix *Index) findJoins(words []word) {
+	for i := range words {
+		for n := min(3, len(words)-i); n >= 2; n-- {
+			if j := ix.vocab.join(words[i : i+n]); j != "" {
+				words[i].joins = append(words[i].joins, join{j, n})
+				for k := i; k < i+n; k++ {
+					words[k].joined = true
+				}
+			}
+		}
+	}
 }
 
 // matchRule returns how many words (stop words included) the rule's terms cover at the start
@@ -338,6 +399,7 @@ func disjunction(qs []query.Query) query.Query {
 // typed.
 func (ix *Index) wordQuery(w word, prefix bool, boost float64) query.Query {
 	var qs []query.Query
+	typoBoost := ix.typoBoost(w)
 	for _, f := range textFields {
 		t := query.NewTermQuery(w.term)
 		t.SetField(f.name)
@@ -346,7 +408,13 @@ func (ix *Index) wordQuery(w word, prefix bool, boost float64) query.Query {
 		for _, typo := range w.typos {
 			t := query.NewTermQuery(typo)
 			t.SetField(f.name)
-			t.SetBoost(f.boost * fuzzyBoost * boost)
+			t.SetBoost(f.boost * typoBoost * boost)
+			qs = append(qs, t)
+		}
+		for _, d := range w.derived {
+			t := query.NewTermQuery(d)
+			t.SetField(f.name)
+			t.SetBoost(f.boost * derivedBoost * boost)
 			qs = append(qs, t)
 		}
 	}
@@ -356,6 +424,15 @@ func (ix *Index) wordQuery(w word, prefix bool, boost float64) query.Query {
 		}
 	}
 	return query.NewDisjunctionQuery(qs)
+}
+
+// typoBoost weighs a match through a typo of w: less when the catalogue holds w, in some
+// inflection, as it is then most likely what was meant.
+func (ix *Index) typoBoost(w word) float64 {
+	if ix.terms.has(w.term) {
+		return fuzzyBoost * knownTypoShare
+	}
+	return fuzzyBoost
 }
 
 // typos is how many edits a word tolerates: none under five letters, one from five, two from
@@ -439,14 +516,6 @@ func (ix *Index) textInFields(text string, boost float64) query.Query {
 	return query.NewDisjunctionQuery(qs)
 }
 
-// phraseQuery matches a quoted phrase in any text field.
-func (ix *Index) phraseQuery(phrase string) query.Query {
-	if len(ix.analyze(phrase)) == 0 {
-		return query.NewMatchNoneQuery()
-	}
-	return ix.textInFields(phrase, 1)
-}
-
 // Work units: what a search costs, in ordinary searches, for the rate limit to charge. An
 // ordinary search builds a hundred or two clauses and looks nothing up; a vocabulary lookup
 // costs about as much as one.
@@ -506,4 +575,30 @@ func (p parsed) String() string {
 		b.WriteByte(' ')
 	}
 	return strings.TrimSpace(b.String())
+}
+
+// unknownWords returns the words of p that nothing in the catalogue matches: not as typed, not
+// through a typo, a synonym or the thesaurus, nor as the start of a word being typed. They are
+// what an editor would add to the synonyms.
+// A search that found nothing, even with one word enough, found none of its words.
+func (ix *Index) unknownWords(p parsed, found bool) []string {
+	out := []string{}
+	for i, w := range p.words {
+		if w.term == "" {
+			continue
+		}
+		if !found {
+			out = append(out, w.raw)
+			continue
+		}
+		if w.split != "" || w.joined || ix.terms.has(w.term) || len(w.typos) > 0 || len(w.derived) > 0 ||
+			len(ix.rules[w.term]) > 0 && !ix.cfg.NoSynonyms {
+			continue
+		}
+		if i == len(p.words)-1 && p.prefix && len(ix.terms.withPrefix(w.raw, 1)) > 0 {
+			continue
+		}
+		out = append(out, w.raw)
+	}
+	return out
 }

@@ -54,11 +54,19 @@ type Result struct {
 	Hits       []Hit   `json:"hits"`
 	Facets     Facets  `json:"facets"`
 	DidYouMean string  `json:"did_you_mean,omitempty"`
+	// Partial is true when no entry holds enough of the query's words and the results hold
+	// only some of them, the best first.
+	Partial bool `json:"partial"`
+	// UnknownWords are the query's words that nothing in the catalogue holds, nor any of
+	// their synonyms, related words or spellings a typo away.
+	UnknownWords []string `json:"unknown_words"`
 	// Generation is the index generation that answered: it grows with every change.
 	Generation uint64 `json:"generation"`
 	// Work is what the search cost, in ordinary searches (at least one): the rate limit
 	// charges it.
 	Work int `json:"-"`
+	// relaxable says that the query required more than one word: fewer may find something.
+	relaxable bool
 }
 
 // Hit is one entry found, with its matched words highlighted.
@@ -129,6 +137,19 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if res.Total == 0 && res.relaxable {
+		// Never nothing when some words match: search again with any one of them enough.
+		p.relaxed = true
+		work := res.Work
+		if res, err = ix.search(ctx, req, p); err != nil {
+			return nil, err
+		}
+		res.Work += work
+		res.Partial = res.Total > 0
+	}
+	// Without results, every word is unknown, unless a phrase or a filter is what failed.
+	filtered := len(req.Producers)+len(req.Themes)+len(req.Accesses) > 0
+	res.UnknownWords = ix.unknownWords(p, res.Total > 0 || len(p.phrases) > 0 || filtered)
 	if res.Total == 0 {
 		// A correction is proposed only when it finds something; checking costs one count,
 		// without typos, facets or highlights.
@@ -193,6 +214,7 @@ func (ix *Index) search(ctx context.Context, req Request, p parsed) (*Result, er
 
 	q := combine(text, filters, -1)
 	res.Work = work(p, q)
+	res.relaxable = text.relaxable
 	main := bleve.NewSearchRequestOptions(q, req.PerPage, (req.Page-1)*req.PerPage, false)
 	main.IncludeLocations = true // for highlights
 	main.SortBy(sortOrder(req.Sort))
@@ -292,7 +314,7 @@ func combine(text textClauses, filters []query.Query, skip int) query.Query {
 			must = append(must, f)
 		}
 	}
-	return query.NewBooleanQuery(must, text.should, nil)
+	return query.NewBooleanQuery(must, text.should, text.mustNot)
 }
 
 // filterQuery matches any of the values of a keyword field; nil when there is none.

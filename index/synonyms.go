@@ -4,6 +4,8 @@ import (
 	"bytes"
 	_ "embed"
 	"fmt"
+	"maps"
+	"slices"
 
 	"apisearch/catalog"
 
@@ -12,6 +14,9 @@ import (
 
 //go:embed synonyms.yaml
 var defaultSynonyms []byte
+
+//go:embed thesaurus.yaml
+var defaultThesaurus []byte
 
 // Synonyms are the words and phrases that a query expands to: groups of true synonyms, found
 // from any of their members, and one-way expansions from a word to narrower ones.
@@ -51,22 +56,47 @@ func ParseSynonyms(data []byte) (*Synonyms, error) {
 // DefaultSynonyms returns the synonyms kept in the repository, in index/synonyms.yaml.
 func DefaultSynonyms() (*Synonyms, error) { return ParseSynonyms(defaultSynonyms) }
 
-// rule rewrites a sequence of analysed query terms into other words or phrases.
-type rule struct {
-	from []string
-	to   []string
+// Thesaurus maps words people type that the catalogue does not use, everyday French and
+// English, one way to words the catalogue uses. A match found through it weighs less than a
+// synonym's.
+type Thesaurus struct {
+	Everyday map[string][]string `yaml:"everyday"`
+	English  map[string][]string `yaml:"english"`
 }
 
-// compile analyses every word of the synonyms with the index's analyzer, keyed by the first
-// term of what a query must contain.
-func (s *Synonyms) compile(analyze func(string) []string) map[string][]rule {
+// ParseThesaurus reads a thesaurus file (the format of thesaurus.yaml).
+func ParseThesaurus(data []byte) (*Thesaurus, error) {
+	var th Thesaurus
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&th); err != nil {
+		return nil, fmt.Errorf("thesaurus: %w", err)
+	}
+	return &th, nil
+}
+
+// DefaultThesaurus returns the thesaurus kept in the repository, in index/thesaurus.yaml.
+func DefaultThesaurus() (*Thesaurus, error) { return ParseThesaurus(defaultThesaurus) }
+
+// rule rewrites a sequence of analysed query terms into other words or phrases, matched with
+// a boost below the words typed.
+type rule struct {
+	from  []string
+	to    []string
+	boost float64
+}
+
+// compile analyses every word of the synonyms and of the thesaurus (nil for none) with the
+// index's analyzer, keyed by the first term of what a query must contain.
+func (s *Synonyms) compile(th *Thesaurus, analyze func(string) []string) map[string][]rule {
 	rules := make(map[string][]rule)
+	boost := synonymsBoost
 	add := func(from string, to []string) {
 		f := analyze(from)
 		if len(f) == 0 {
 			return
 		}
-		r := rule{from: f}
+		r := rule{from: f, boost: boost}
 		for _, t := range to {
 			if a := analyze(t); len(a) > 0 && !equal(a, f) {
 				r.to = append(r.to, t)
@@ -84,8 +114,16 @@ func (s *Synonyms) compile(analyze func(string) []string) map[string][]rule {
 			add(from, others)
 		}
 	}
-	for from, to := range s.Expansions {
-		add(from, to)
+	for _, from := range slices.Sorted(maps.Keys(s.Expansions)) {
+		add(from, s.Expansions[from])
+	}
+	if th != nil {
+		boost = thesaurusBoost
+		for _, m := range []map[string][]string{th.Everyday, th.English} {
+			for _, from := range slices.Sorted(maps.Keys(m)) {
+				add(from, m[from])
+			}
+		}
 	}
 	return rules
 }

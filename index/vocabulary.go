@@ -20,14 +20,19 @@ import (
 type vocabulary struct {
 	count map[string]int
 	term  map[string]string // folded word → its term; "" for a stop word
+	// names maps a name written with punctuation inside ("Mir@bel", "Hub'Eau", "data.bnf.fr"),
+	// folded and written without it, to its words as the index holds them: "mirabel" and
+	// "mirbel" → "mir bel".
+	names map[string]string
 	fst   *vellum.FST
 	lev   [3]*levenshtein.LevenshteinAutomatonBuilder // by edit distance; transpositions count as one
 }
 
 func newVocabulary(c *catalog.Catalog, analyze func(string) []string) (*vocabulary, error) {
-	v := &vocabulary{count: make(map[string]int), term: make(map[string]string)}
+	v := &vocabulary{count: make(map[string]int), term: make(map[string]string), names: make(map[string]string)}
 	for _, e := range c.Entries {
 		for _, text := range []string{e.Title, e.Tagline, strings.Join(e.Keywords, " "), e.Producer.Name, e.Producer.Acronym, strings.Join(e.Themes, " "), e.Text} {
+			v.addNames(text)
 			eachWord(text, func(start, end int) {
 				w := stripElision(catalog.Fold(text[start:end]))
 				if _, ok := v.term[w]; !ok {
@@ -66,6 +71,39 @@ func newVocabulary(c *catalog.Catalog, analyze func(string) []string) (*vocabula
 		}
 	}
 	return v, nil
+}
+
+// namePunctuation are the characters that names hold inside them; "@" and "€" stand for
+// letters ("Mir@bel", "Simul'Aid€s").
+const namePunctuation = "-.'’@€_/+&"
+
+// addNames records the names of text written with punctuation inside, under the spellings
+// people type them with.
+func (v *vocabulary) addNames(text string) {
+	for _, field := range strings.Fields(text) {
+		field = strings.TrimFunc(field, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+		if !strings.ContainsAny(field, namePunctuation) || strings.Contains(field, "://") || utf8.RuneCountInString(field) > maxSplitLength {
+			continue
+		}
+		var words []string
+		eachWord(field, func(start, end int) { words = append(words, catalog.Fold(field[start:end])) })
+		if len(words) < 2 && !strings.ContainsAny(field, "'’") {
+			continue
+		}
+		phrase := strings.Join(words, " ")
+		folded := catalog.Fold(field)
+		for _, spelling := range []string{folded, strings.NewReplacer("@", "a", "€", "e").Replace(folded)} {
+			alias := strings.Map(func(r rune) rune {
+				if unicode.IsLetter(r) || unicode.IsDigit(r) {
+					return r
+				}
+				return -1
+			}, spelling)
+			if alias != "" && alias != phrase {
+				v.names[alias] = phrase
+			}
+		}
+	}
 }
 
 // nearWord is a catalogue word found a few edits away from a query's word.
@@ -181,4 +219,71 @@ func trimApostrophe(text string, start, end int) int {
 		}
 	}
 	return end
+}
+
+// Bounds on joining and splitting words: a word is split in at most maxSplitParts catalogue
+// words, each at least minSplitPart letters, and only words up to maxSplitLength letters are
+// tried (each try looks up every cut of the word).
+const (
+	maxSplitParts  = 3
+	minSplitPart   = 2
+	maxSplitLength = 30
+)
+
+// split cuts a word that the catalogue does not hold into catalogue words ("databnf" → "data
+// bnf", "labonnealternance" → "la bonne alternance"): the cut into the fewest parts, then with
+// the longest first part; "" when there is none.
+func (v *vocabulary) split(w string) string {
+	if n := utf8.RuneCountInString(w); n < 2*minSplitPart || n > maxSplitLength || v.count[w] > 0 {
+		return ""
+	}
+	if name, ok := v.names[w]; ok {
+		return name
+	}
+	for parts := 2; parts <= maxSplitParts; parts++ {
+		if cut := v.cut(w, parts); cut != nil {
+			return strings.Join(cut, " ")
+		}
+	}
+	return ""
+}
+
+// cut returns w as exactly parts catalogue words, the longest first part first; nil when it
+// cannot be cut so.
+func (v *vocabulary) cut(w string, parts int) []string {
+	if parts == 1 {
+		if _, ok := v.term[w]; ok && len(w) >= minSplitPart {
+			return []string{w}
+		}
+		return nil
+	}
+	for i := len(w) - minSplitPart; i >= minSplitPart; i-- {
+		if !utf8.RuneStart(w[i]) {
+			continue
+		}
+		if _, ok := v.term[w[:i]]; !ok {
+			continue
+		}
+		if rest := v.cut(w[i:], parts-1); rest != nil {
+			return append([]string{w[:i]}, rest...)
+		}
+	}
+	return nil
+}
+
+// join returns the catalogue word that words make written together ("open fisca" →
+// "openfisca"), or "".
+func (v *vocabulary) join(words []word) string {
+	var b strings.Builder
+	for _, w := range words {
+		b.WriteString(w.raw)
+	}
+	j := b.String()
+	if name, ok := v.names[j]; ok {
+		return name
+	}
+	if v.count[j] > 0 {
+		return j
+	}
+	return ""
 }

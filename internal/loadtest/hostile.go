@@ -736,7 +736,7 @@ func ReportHostile(out io.Writer, results []HostileResult) {
 	}
 	target := fmt.Sprintf("normal p99 < %v ms, peak RSS < %d MB, no normal request failed", TargetP99.Milliseconds(), TargetRSS>>20)
 	if len(missed) == 0 {
-		fmt.Fprintf(out, "\nEvery phase met the targets (%s).\n", target)
+		fmt.Fprintf(out, "\nEvery phase above met the targets (%s).\n", target)
 	} else {
 		fmt.Fprintf(out, "\nTargets (%s) missed by: %s.\n", target, strings.Join(missed, "; "))
 	}

@@ -187,3 +187,36 @@ func TestWorkOfASearch(t *testing.T) {
 		}
 	}
 }
+
+// TestEstimate checks the guess made before a search: the search box's short queries are
+// estimated at two searches at most, what costs several is seen as costly before it runs.
+func TestEstimate(t *testing.T) {
+	ix := snapshot(t)
+	ordinary := []Request{
+		{Query: "adresse"}, {Query: "entrep"}, {Query: "annuaire éducation nationale"},
+		{Query: "api entreprise", Accesses: []string{"open"}}, {Query: "carte grise ", Themes: []string{"Transport"}},
+		{Query: "legifranse"}, {Query: "défibrillateur"}, {Query: "aserirnbgj"},
+	}
+	for _, req := range ordinary {
+		if n := ix.Estimate(req); n > 2 {
+			t.Errorf("%q is estimated at %d searches, want 2 at most", req.Query, n)
+		}
+	}
+	costly := []Request{
+		{Query: "legifranse entreprisx"}, {Query: "adresse", PerPage: 100}, {Query: "adresse", PerPage: 60, Themes: []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"}},
+		{Query: "a b c d e f g h i j k l m n o p q r s t u v w x y z"},
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, kind := range hostileKinds {
+		switch kind.name {
+		case "forty-short-words", "near-miss-words", "every-filter-repeated", "common-words-all-pages":
+			costly = append(costly, kind.gen(r, ix))
+		}
+	}
+	for _, req := range costly {
+		if n := ix.Estimate(req); n < 3 {
+			t.Errorf("%.60q (per page %d, %d filters) is estimated at %d searches, want 3 or more", req.Query, req.PerPage,
+				len(req.Producers)+len(req.Themes)+len(req.Accesses), n)
+		}
+	}
+}

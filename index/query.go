@@ -17,6 +17,7 @@ const (
 	maxWords      = 16 // words of a query looked at; the rest are ignored
 	maxLookups    = 4  // words of a query looked up in the vocabulary for typos and corrections
 	maxTypoLength = 20 // letters from which a word is matched as typed only: a typo search on a long word costs much and finds little
+	maxWordLength = 40 // letters from which a word is no word: left out of the query, listed as unknown
 	prefixTerms   = 24 // indexed terms a typed prefix expands to, the most frequent first
 	fuzzyBoost    = 0.4
 	// knownTypoShare scales typo matches down when the word typed is a catalogue word.
@@ -57,9 +58,10 @@ type parsed struct {
 	phrases []string
 	text    string // the query without its phrases
 	words   []word
-	prefix  bool // the last word may be unfinished: the text does not end with a space
-	lookups int  // vocabulary lookups made
-	relaxed bool // one matching word is enough: the query found nothing with more
+	prefix  bool     // the last word may be unfinished: the text does not end with a space
+	lookups int      // vocabulary lookups made
+	relaxed bool     // one matching word is enough: the query found nothing with more
+	tooLong []string // words left out for their length, cut for reports
 }
 
 // parse splits a query. A double quote opens a phrase and the next one closes it; an unclosed
@@ -78,6 +80,12 @@ func (ix *Index) parseWith(q string, lookup bool) parsed {
 		words = words[:maxWords]
 	}
 	for i, w := range words {
+		if utf8.RuneCountInString(w) > maxWordLength {
+			// No word of the catalogue is this long; analysing and stemming it would cost
+			// much for nothing.
+			p.tooLong = append(p.tooLong, truncateWord(w))
+			continue
+		}
 		terms := ix.analyze(w)
 		wd := word{raw: stripElision(catalog.Fold(w))}
 		if len(words) >= 3 && ix.ignored[wd.raw] && !ix.cfg.NoSynonyms {
@@ -582,7 +590,7 @@ func (p parsed) String() string {
 // what an editor would add to the synonyms.
 // A search that found nothing, even with one word enough, found none of its words.
 func (ix *Index) unknownWords(p parsed, found bool) []string {
-	out := []string{}
+	out := append([]string{}, p.tooLong...)
 	for i, w := range p.words {
 		if w.term == "" {
 			continue
@@ -601,4 +609,47 @@ func (ix *Index) unknownWords(p parsed, found bool) []string {
 		out = append(out, w.raw)
 	}
 	return out
+}
+
+// Estimate guesses, before searching, what a request will cost in ordinary searches, from
+// what can be seen without the work itself: its words, those the catalogue does not hold
+// (each a vocabulary lookup), its filters and its page size. Searching a request estimated
+// at three or more may wait behind others (see the server's costly-search lane): a query of
+// many words, of several words the catalogue does not hold, or a page of a hundred hits.
+func (ix *Index) Estimate(req Request) int {
+	words := splitWords(req.Query)
+	if len(words) > maxWords {
+		words = words[:maxWords]
+	}
+	unknown := 0
+	for i, w := range words {
+		raw := stripElision(catalog.Fold(w))
+		n := utf8.RuneCountInString(raw)
+		if n < minCorrected || ix.vocab.count[raw] >= knownWord {
+			continue
+		}
+		if i == len(words)-1 && len(ix.terms.withPrefix(raw, 1)) > 0 {
+			continue // the word being typed starts a catalogue word
+		}
+		unknown++
+	}
+	filters := len(req.Producers) + len(req.Themes) + len(req.Accesses)
+	return 1 + min(unknown, maxLookups) + len(words)/4 + filters/10 + req.PerPage/hitsPerWork
+}
+
+// knownWords counts the words of p, stop words aside, that something in the catalogue matches.
+func (ix *Index) knownWords(p parsed) int {
+	n := 0
+	for _, w := range p.words {
+		if w.term != "" {
+			n++
+		}
+	}
+	return n - (len(ix.unknownWords(p, true)) - len(p.tooLong))
+}
+
+// truncateWord cuts a word left out for its length to what a report shows of it.
+func truncateWord(w string) string {
+	r := []rune(w)
+	return string(r[:maxWordLength]) + "…"
 }

@@ -26,6 +26,7 @@ const (
 	CodeRateLimited      = "rate_limited"
 	CodeURITooLong       = "uri_too_long"
 	CodeBodyTooLarge     = "body_too_large"
+	CodeOverloaded       = "overloaded"
 )
 
 // statusOf maps every error code to its HTTP status: the one place where they meet.
@@ -44,6 +45,7 @@ var statusOf = map[string]int{
 	CodeRateLimited:      http.StatusTooManyRequests,
 	CodeURITooLong:       http.StatusRequestURITooLong,
 	CodeBodyTooLarge:     http.StatusRequestEntityTooLarge,
+	CodeOverloaded:       http.StatusServiceUnavailable,
 }
 
 // Error is an error a handler returns to the client, with a code and a message for people.

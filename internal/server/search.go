@@ -147,6 +147,15 @@ func (s *Server) search(c *gin.Context) {
 		return
 	}
 	defer release()
+	if ix.Estimate(req) >= costlyWork {
+		leave, err := s.costly.enter(c.Request.Context())
+		if err != nil {
+			c.Header("Retry-After", "1")
+			abort(c, s.log, err)
+			return
+		}
+		defer leave()
+	}
 	start := time.Now()
 	res, err := ix.Search(c.Request.Context(), req)
 	if err != nil {

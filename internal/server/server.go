@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"time"
 
 	"apisearch/index"
@@ -49,6 +50,10 @@ type Config struct {
 	// ReindexWait bounds how long POST /admin/reindex waits for the rebuild before answering
 	// 202; it must stay below the HTTP server's write timeout. Default 20s.
 	ReindexWait time.Duration
+	// CostlySearches is how many searches estimated costlier than an ordinary one run at once;
+	// more wait, a second at most, in a queue of CostlyQueue. Default: half the cores, at
+	// least one; a queue of 64.
+	CostlySearches, CostlyQueue int
 	// Draining reports that the process is stopping: /readyz then answers 503, so that load
 	// balancers stop sending requests before the listener closes. Nil: never.
 	Draining func() bool
@@ -74,6 +79,7 @@ type Server struct {
 	stats   *stats.Recorder
 	doc     *apiDoc
 	answers *answerCache
+	costly  *lane
 }
 
 // New returns the HTTP handler of the service, serving what source returns.
@@ -99,10 +105,17 @@ func New(cfg Config, source Source) (http.Handler, error) {
 	if cfg.ReindexWait <= 0 {
 		cfg.ReindexWait = 20 * time.Second
 	}
+	if cfg.CostlySearches <= 0 {
+		cfg.CostlySearches = max(1, runtime.GOMAXPROCS(0)/2)
+	}
+	if cfg.CostlyQueue <= 0 {
+		cfg.CostlyQueue = defaultLaneQueue
+	}
 	if cfg.Draining == nil {
 		cfg.Draining = func() bool { return false }
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, index: source, stats: cfg.Stats, answers: newAnswerCache(cfg.AnswerCacheBytes)}
+	s := &Server{cfg: cfg, log: cfg.Logger, index: source, stats: cfg.Stats, answers: newAnswerCache(cfg.AnswerCacheBytes),
+		costly: newLane(cfg.CostlySearches, cfg.CostlyQueue, defaultLaneWait)}
 	if cfg.RateLimit > 0 {
 		s.limiter = newLimiter(cfg.RateLimit, cfg.RateLimitClients)
 	}

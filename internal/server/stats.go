@@ -87,6 +87,7 @@ func (s *Server) statsPage(c *gin.Context) {
 
 var statsTemplate = template.Must(template.New("stats").Funcs(template.FuncMap{
 	"access": func(v string) string { return catalog.Access(v).Label() },
+	"join":   strings.Join,
 }).Parse(`<!doctype html>
 <html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Statistiques — recherche dans le catalogue des API publiques</title>
@@ -117,7 +118,10 @@ h2{font-size:1.2rem;margin-top:2rem}nav a{margin-right:1rem}
 <h2>Requêtes les plus fréquentes</h2>
 <table><tr><th>Requête</th><th>Fois</th></tr>{{range .Service.TopQueries}}<tr><td>{{.Query}}</td><td class="n">{{.Count}}</td></tr>{{end}}</table>
 <h2>Requêtes les plus fréquentes sans résultat</h2>
-<p>Elles disent aux éditeurs quels mots-clés manquent au catalogue.</p>
-<table><tr><th>Requête</th><th>Fois</th></tr>{{range .Service.TopZeroResultQueries}}<tr><td>{{.Query}}</td><td class="n">{{.Count}}</td></tr>{{end}}</table>
+<p>Elles disent aux éditeurs quels mots-clés manquent au catalogue. La dernière colonne donne les mots de la requête que rien ne reconnaît dans le catalogue ; vide, c'est une expression entre guillemets ou un filtre qui n'a rien trouvé.</p>
+<table><tr><th>Requête</th><th>Fois</th><th>Mots sans correspondance</th></tr>{{range .Service.TopZeroResultQueries}}<tr><td>{{.Query}}</td><td class="n">{{.Count}}</td><td>{{join .UnknownWords ", "}}</td></tr>{{end}}</table>
+<h2>Mots sans correspondance les plus fréquents</h2>
+<p>Mots des recherches, avec ou sans résultat, que rien ne reconnaît dans le catalogue : ni ses textes, ni un synonyme, ni un mot à une faute de frappe près. Quand l'un d'eux désigne ce qu'offre une API, ajoutez-le au fichier <code>synonyms.yaml</code> à la racine du dossier du catalogue, avec les mots du catalogue qu'il veut dire.</p>
+<table><tr><th>Mot</th><th>Recherches</th></tr>{{range .Service.TopUnknownWords}}<tr><td>{{.Word}}</td><td class="n">{{.Count}}</td></tr>{{end}}</table>
 </body></html>
 `))

@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -79,6 +80,55 @@ func TestStatsAfterKnownRequests(t *testing.T) {
 	}
 	if strings.Contains(rec.Body.String(), "192.0.2.10") || strings.Contains(page, "192.0.2.10") {
 		t.Errorf("the statistics hold a client address")
+	}
+}
+
+func TestStatsUnknownWords(t *testing.T) {
+	rec := stats.New(nil)
+	h := newHandler(t, Config{Stats: rec}, testSource(t))
+	rec.Search("Toubib", true, 0, time.Millisecond, "toubib")
+	rec.Search("toubib", true, 0, time.Millisecond, "toubib")
+	rec.Search("adresse toubib <b>", true, 3, time.Millisecond, "toubib", "<b>")
+	rec.Search(`"adresse entreprise"`, true, 0, time.Millisecond)
+
+	var got struct {
+		Service struct {
+			TopZeroResultQueries []struct {
+				Query        string
+				UnknownWords []string `json:"unknown_words"`
+			} `json:"top_zero_result_queries"`
+			TopUnknownWords []struct {
+				Word  string
+				Count int
+			} `json:"top_unknown_words"`
+		}
+	}
+	if err := json.Unmarshal(do(h, "GET", "/stats.json", nil).Body.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(got.Service.TopZeroResultQueries) != `[{toubib [toubib]} {"adresse entreprise" []}]` {
+		t.Errorf("queries without result = %v, want toubib with its unknown word, then the phrase without", got.Service.TopZeroResultQueries)
+	}
+	if fmt.Sprint(got.Service.TopUnknownWords) != "[{toubib 3} {<b> 1}]" {
+		t.Errorf("unknown words = %v, want toubib thrice, then <b>", got.Service.TopUnknownWords)
+	}
+
+	page := do(h, "GET", "/stats", nil).Body.String()
+	for _, tt := range []struct {
+		name, want string
+	}{
+		{"a query without result and its unknown word", "<tr><td>toubib</td><td class=\"n\">2</td><td>toubib</td></tr>"},
+		{"a phrase without result and no unknown word", "<tr><td>&#34;adresse entreprise&#34;</td><td class=\"n\">1</td><td></td></tr>"},
+		{"the most frequent unknown word", "<tr><td>toubib</td><td class=\"n\">3</td></tr>"},
+		{"an unknown word, escaped", "<tr><td>&lt;b&gt;</td><td class=\"n\">1</td></tr>"},
+		{"where editors add them", "<code>synonyms.yaml</code>"},
+	} {
+		if !strings.Contains(page, tt.want) {
+			t.Errorf("/stats lacks %s: %q", tt.name, tt.want)
+		}
+	}
+	if strings.Contains(page, "<b>") {
+		t.Errorf("/stats holds a client's word unescaped")
 	}
 }
 

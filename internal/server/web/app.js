@@ -8,7 +8,7 @@
 //   2. state <-> URL query string
 //   3. fetching (errors, stale answers)
 //   4. search: running a request and rendering its answer
-//      (total, results, "no results", facets, pagination)
+//      (total, notice of a partial answer, results, "no results", facets, pagination)
 //   5. combobox (WAI-ARIA 1.2, list autocomplete)
 //   6. event wiring and start-up
 'use strict';
@@ -28,6 +28,7 @@
   const SEARCH_DELAY = 250; // ms, search-as-you-type
   const SUGGESTION_LIMIT = 8;
   const PAGE_TITLE = 'Catalogue des API publiques — recherche';
+  const PARTIAL_MESSAGE = 'Aucune API ne contient tous vos mots : voici celles qui en contiennent une partie.';
 
   const ACCESS_LABELS = { open: 'Ouverte', account: 'Sur compte', restricted: 'Sur habilitation' };
   const KIND_LABELS = { api: 'API', producer: 'Producteur', theme: 'Thème', term: 'Terme' };
@@ -44,6 +45,7 @@
     sort: byId('sort'),
     results: byId('results'),
     noResults: byId('no-results'),
+    queryNotice: byId('query-notice'),
     pagination: byId('pagination'),
     prev: byId('prev'),
     next: byId('next'),
@@ -285,11 +287,44 @@
     if (data.page) state.page = data.page;
     els.total.textContent = totalText(total);
     renderResults(data.hits || [], data);
+    renderQueryNotice(data);
     renderNoResults(data);
     renderFacets(data.facets || {});
     renderPagination(data);
     const suggestionNote = isListOpen() ? `${suggestionCountText(suggestions.length)}. ` : '';
-    announce(`${suggestionNote}${totalText(total)}.`);
+    const partialNote = total && data.partial ? ` ${PARTIAL_MESSAGE}` : '';
+    announce(`${suggestionNote}${totalText(total)}.${partialNote}`);
+  }
+
+  /** The answer's unknown_words: the query's words that nothing in the catalogue matched. */
+  function unknownWords(data) {
+    const words = Array.isArray(data.unknown_words) ? data.unknown_words : [];
+    return words.filter((w) => typeof w === 'string' && w !== '');
+  }
+
+  /** « Aucun résultat pour : mot, mot. », each word inserted as text. */
+  function unknownWordsLine(words) {
+    const line = el('p', 'unknown-words', 'Aucun résultat pour : ');
+    words.forEach((word, i) => {
+      if (i > 0) line.append(', ');
+      line.appendChild(el('strong', null, word));
+    });
+    line.append('.');
+    return line;
+  }
+
+  /**
+   * Shows <div id="query-notice"> above results that hold only some of the query's words
+   * (partial), or beside which some words matched nothing, naming those words.
+   */
+  function renderQueryNotice(data) {
+    const words = unknownWords(data);
+    const show = Boolean(data.total) && (Boolean(data.partial) || words.length > 0);
+    els.queryNotice.hidden = !show;
+    els.queryNotice.replaceChildren();
+    if (!show) return;
+    if (data.partial) els.queryNotice.appendChild(el('p', 'partial-message', PARTIAL_MESSAGE));
+    if (words.length > 0) els.queryNotice.appendChild(unknownWordsLine(words));
   }
 
   /** Fills <ol id="results"> with one <li class="hit"> per hit. */
@@ -350,6 +385,11 @@
       ? `Aucune API ne correspond à « ${q} »${hasFilters() ? ' avec les filtres sélectionnés' : ''}.`
       : 'Aucune API ne correspond aux filtres sélectionnés.';
     els.noResults.appendChild(el('p', 'no-results-message', message));
+    // Which words matched nothing, when that is more than the one word the message names.
+    const words = unknownWords(data);
+    if (words.length > 0 && (hasFilters() || q.split(/\s+/).length > 1)) {
+      els.noResults.appendChild(unknownWordsLine(words));
+    }
 
     if (data.did_you_mean) {
       const line = el('p', 'did-you-mean-line', 'Essayez : ');

@@ -381,6 +381,8 @@ func kindName(k yaml.Kind) string {
 		return "single value"
 	case yaml.AliasNode:
 		return "alias"
+	case yaml.MappingNode:
+		return "mapping"
 	}
 	return "document"
 }

@@ -86,6 +86,7 @@ func load(fsys fs.FS, prev *Catalog) (*Catalog, error) {
 		return nil, l.unlisted
 	}
 	c := &Catalog{Layout: layout, Producers: l.producers}
+	l.file(SynonymsFile, func() { c.Synonyms = l.loadSynonyms(prev) })
 	c.Entries = l.entries
 	canonicalThemes(c.Entries)
 	// Kept entries are prev's, served as they are: their themes are already canonical.

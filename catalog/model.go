@@ -137,11 +137,15 @@ func (p Problem) String() string {
 	return fmt.Sprintf("%s: %s: %s", Printable(p.Path), p.Severity, escape(p.Message))
 }
 
-// Catalog is a loaded catalogue: its entries, its producers and what was wrong with its files.
+// Catalog is a loaded catalogue: its entries, its producers, its own synonyms and what was
+// wrong with its files.
 type Catalog struct {
 	Layout    Layout               `json:"layout"`
 	Entries   []*Entry             `json:"entries"` // sorted by slug
 	Producers map[string]*Producer `json:"producers"`
+	// Synonyms are the folder's own (SynonymsFile), added to the built-in ones; nil when it
+	// has none.
+	Synonyms *Synonyms `json:"synonyms,omitempty"`
 	// Problems are the most serious problems, at most MaxFileProblems a file (then one saying how
 	// many more) and MaxProblems in all, sorted by path and line.
 	Problems        []Problem        `json:"problems"`

@@ -63,7 +63,8 @@ const buildBatch = 2000
 
 // Config tunes an index.
 type Config struct {
-	// Synonyms expand queries; nil means the default list (synonyms.yaml).
+	// Synonyms expand queries; nil means the default list (synonyms.yaml). A catalogue's own
+	// synonyms (catalog.SynonymsFile) add to them.
 	Synonyms *Synonyms
 	// Thesaurus maps everyday and English words to the catalogue's; nil means the default
 	// one (thesaurus.yaml).
@@ -264,8 +265,9 @@ func newGeneration(st *store, c *catalog.Catalog, cfg Config, generation uint64)
 	if cfg.NoThesaurus {
 		th = nil
 	}
-	ix.rules = cfg.Synonyms.compile(th, ix.analyze)
-	ix.ignored = cfg.Synonyms.ignored()
+	syn := cfg.Synonyms.with(c.Synonyms)
+	ix.rules = syn.compile(th, ix.analyze)
+	ix.ignored = syn.ignored()
 	for _, t := range c.Themes() {
 		ix.themes[catalog.ThemeKey(t.Value)] = t.Value
 	}

@@ -79,7 +79,8 @@ func (l *Live) Apply(ctx context.Context, c *catalog.Catalog) (Diff, error) {
 	defer l.mu.Unlock()
 	old := l.cur.Load()
 	d := Compare(old.catalog, c)
-	if d == (Diff{}) && reflect.DeepEqual(old.catalog.Problems, c.Problems) && old.catalog.Layout == c.Layout {
+	if d == (Diff{}) && reflect.DeepEqual(old.catalog.Problems, c.Problems) && old.catalog.Layout == c.Layout &&
+		reflect.DeepEqual(old.catalog.Synonyms, c.Synonyms) {
 		return d, nil // nothing changed: no new generation
 	}
 	next, err := Build(ctx, c, old.cfg)

@@ -18,15 +18,9 @@ var defaultSynonyms []byte
 //go:embed thesaurus.yaml
 var defaultThesaurus []byte
 
-// Synonyms are the words and phrases that a query expands to: groups of true synonyms, found
-// from any of their members, and one-way expansions from a word to narrower ones.
-type Synonyms struct {
-	Groups     [][]string          `yaml:"groups"`
-	Expansions map[string][]string `yaml:"expansions"`
-	// Ignore lists words left out of queries of three words or more: what people want to do
-	// ("trouver", "savoir") rather than what about.
-	Ignore []string `yaml:"ignore"`
-}
+// Synonyms are the words and phrases that a query expands to, in the format of synonyms.yaml
+// (see catalog.Synonyms): the built-in ones and a catalogue folder's own.
+type Synonyms catalog.Synonyms
 
 // ignored returns the folded words of the Ignore list.
 func (s *Synonyms) ignored() map[string]bool {
@@ -39,18 +33,31 @@ func (s *Synonyms) ignored() map[string]bool {
 
 // ParseSynonyms reads a synonyms file (the format of synonyms.yaml).
 func ParseSynonyms(data []byte) (*Synonyms, error) {
-	var s Synonyms
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&s); err != nil {
+	s, err := catalog.ParseSynonyms(data)
+	if err != nil {
 		return nil, fmt.Errorf("synonyms: %w", err)
 	}
-	for i, g := range s.Groups {
-		if len(g) < 2 {
-			return nil, fmt.Errorf("synonyms: group %d has %d member, want at least 2", i+1, len(g))
-		}
+	return (*Synonyms)(s), nil
+}
+
+// with returns s together with a catalogue folder's synonyms (nil for none): its groups,
+// expansions and ignored words add to those of s.
+func (s *Synonyms) with(more *catalog.Synonyms) *Synonyms {
+	if more == nil {
+		return s
 	}
-	return &s, nil
+	out := &Synonyms{
+		Groups:     slices.Concat(s.Groups, more.Groups),
+		Expansions: maps.Clone(s.Expansions),
+		Ignore:     slices.Concat(s.Ignore, more.Ignore),
+	}
+	if out.Expansions == nil {
+		out.Expansions = make(map[string][]string, len(more.Expansions))
+	}
+	for from, to := range more.Expansions {
+		out.Expansions[from] = slices.Concat(out.Expansions[from], to)
+	}
+	return out
 }
 
 // DefaultSynonyms returns the synonyms kept in the repository, in index/synonyms.yaml.

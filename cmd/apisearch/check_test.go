@@ -39,6 +39,8 @@ func TestCheckReport(t *testing.T) {
 		{"all problems listed", "", map[string]string{"apis/x.yaml": checkEntry + "champ: x\n"}, nil, 0,
 			[]string{`apis/x.yaml:6: warning: unknown field "champ" ignored`, "0 errors, 1 warnings, 2 hints (--hints to list them)\n"},
 			[]string{"not listed"}},
+		{"broken synonyms file", "", map[string]string{"apis/x.yaml": checkEntry, "synonyms.yaml": "groups:\n  - [caf, cnaf]\n  - [seul]\n"}, nil, 1,
+			[]string{"synonyms.yaml:3: error: group 2 has 1 member, want at least 2", "1 entries", "1 errors"}, nil},
 		{"file names with a line end and an escape sequence", "cata\x1b[2Jlogue\n", map[string]string{
 			"apis/x\nforged.yaml:1: error: fake.yaml": checkEntry,
 			"apis/\x1b[31mred.yaml":                   checkEntry,

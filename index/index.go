@@ -105,21 +105,22 @@ func (cfg Config) withDefaults() (Config, error) {
 // builds a new generation (see Live), so that what a search answers never depends on the
 // history of edits.
 type Index struct {
-	store      *store
-	bleve      bleve.Index
-	generation uint64
-	refs       atomic.Int64 // references: the creator's, then one per search in flight
-	catalog    *catalog.Catalog
-	cfg        Config
-	analyzer   analysis.Analyzer
-	themes     map[string]string // theme key → canonical label
-	producers  map[string]string // folded producer slug or acronym → slug
-	rules      map[string][]rule // synonyms, by the first term they apply to
-	ignored    map[string]bool   // folded words left out of long queries
-	terms      *termList         // indexed terms, for prefix expansion
-	vocab      *vocabulary       // catalogue words, for typos and "did you mean"
-	suggest    *suggester        // autocomplete, built from the same catalogue
-	order      browseOrder       // the catalogue's order when nothing is typed
+	store        *store
+	bleve        bleve.Index
+	generation   uint64
+	refs         atomic.Int64 // references: the creator's, then one per search in flight
+	catalog      *catalog.Catalog
+	cfg          Config
+	analyzer     analysis.Analyzer
+	themes       map[string]string // theme key → canonical label
+	producers    map[string]string // folded producer slug or acronym → slug
+	rules        map[string][]rule // synonyms, by the first term they apply to
+	ignored      map[string]bool   // folded words left out of long queries
+	ignoredTerms map[string]bool   // their analysed terms, to leave out their other forms ("cherche")
+	terms        *termList         // indexed terms, for prefix expansion
+	vocab        *vocabulary       // catalogue words, for typos and "did you mean"
+	suggest      *suggester        // autocomplete, built from the same catalogue
+	order        browseOrder       // the catalogue's order when nothing is typed
 }
 
 // store is the bleve index of one generation and, on disk, its folder: a store replaced by
@@ -268,6 +269,12 @@ func newGeneration(st *store, c *catalog.Catalog, cfg Config, generation uint64)
 	syn := cfg.Synonyms.with(c.Synonyms)
 	ix.rules = syn.compile(th, ix.analyze)
 	ix.ignored = syn.ignored()
+	ix.ignoredTerms = make(map[string]bool, len(ix.ignored))
+	for w := range ix.ignored {
+		if t := firstTerm(ix.analyze(w)); t != "" {
+			ix.ignoredTerms[t] = true
+		}
+	}
 	for _, t := range c.Themes() {
 		ix.themes[catalog.ThemeKey(t.Value)] = t.Value
 	}

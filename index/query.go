@@ -88,7 +88,7 @@ func (ix *Index) parseWith(q string, lookup bool) parsed {
 		}
 		terms := ix.analyze(w)
 		wd := word{raw: stripElision(catalog.Fold(w))}
-		if len(words) >= 3 && ix.ignored[wd.raw] && !ix.cfg.NoSynonyms {
+		if len(words) >= 3 && (ix.ignored[wd.raw] || len(terms) > 0 && ix.ignoredTerms[terms[0]]) && !ix.cfg.NoSynonyms {
 			terms = nil
 		}
 		if n := utf8.RuneCountInString(wd.raw); lookup && p.lookups < maxLookups && n >= minCorrected && n <= maxTypoLength &&
@@ -96,7 +96,7 @@ func (ix *Index) parseWith(q string, lookup bool) parsed {
 			wd.near = ix.vocab.near(wd.raw, max(1, typos(wd.raw)), fuzzyWords)
 			p.lookups++
 		}
-		if lookup && ix.vocab.count[wd.raw] == 0 && !ix.cfg.NoSynonyms {
+		if lookup && !ix.cfg.NoSynonyms {
 			wd.split = ix.vocab.split(wd.raw)
 		}
 		if len(terms) > 0 {
@@ -307,6 +307,10 @@ func (ix *Index) slots(p parsed) (slots, common []query.Query) {
 	for i := 0; i < len(p.words); i++ {
 		w := p.words[i]
 		last := i == len(p.words)-1 && p.prefix && !ix.cfg.NoPrefix
+		if w.term != "" && ix.matchesNothing(w, last) {
+			// A word nothing matches would only raise how many words a result must hold.
+			continue
+		}
 		if w.term == "" {
 			if last && len(w.raw) >= 2 && !ix.ignored[w.raw] {
 				// A stop word being typed may be the start of another word ("le" → "légifrance"):
@@ -599,16 +603,22 @@ func (ix *Index) unknownWords(p parsed, found bool) []string {
 			out = append(out, w.raw)
 			continue
 		}
-		if w.split != "" || w.joined || ix.terms.has(w.term) || len(w.typos) > 0 || len(w.derived) > 0 ||
-			len(ix.rules[w.term]) > 0 && !ix.cfg.NoSynonyms {
-			continue
+		if ix.matchesNothing(w, i == len(p.words)-1 && p.prefix) {
+			out = append(out, w.raw)
 		}
-		if i == len(p.words)-1 && p.prefix && len(ix.terms.withPrefix(w.raw, 1)) > 0 {
-			continue
-		}
-		out = append(out, w.raw)
 	}
 	return out
+}
+
+// matchesNothing reports whether nothing in the catalogue can match a word: not as typed, not
+// through a typo, a related word, a synonym, a join or a split, nor, when it is being typed,
+// as the start of a word.
+func (ix *Index) matchesNothing(w word, typing bool) bool {
+	if w.split != "" || w.joined || ix.terms.has(w.term) || len(w.typos) > 0 || len(w.derived) > 0 ||
+		len(ix.rules[w.term]) > 0 && !ix.cfg.NoSynonyms {
+		return false
+	}
+	return !typing || ix.cfg.NoPrefix || len(ix.terms.withPrefix(w.raw, 1)) == 0
 }
 
 // Estimate guesses, before searching, what a request will cost in ordinary searches, from

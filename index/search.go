@@ -54,8 +54,8 @@ type Result struct {
 	Hits       []Hit   `json:"hits"`
 	Facets     Facets  `json:"facets"`
 	DidYouMean string  `json:"did_you_mean,omitempty"`
-	// Partial is true when no entry holds enough of the query's words and the results hold
-	// only some of them, the best first.
+	// Partial is true when the results do not hold every word of the query: no entry holds
+	// enough of them, or some match nothing in the catalogue.
 	Partial bool `json:"partial"`
 	// UnknownWords are the query's words that nothing in the catalogue holds, nor any of
 	// their synonyms, related words or spellings a typo away.
@@ -151,6 +151,9 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 	// Without results, every word is unknown, unless a phrase or a filter is what failed.
 	filtered := len(req.Producers)+len(req.Themes)+len(req.Accesses) > 0
 	res.UnknownWords = ix.unknownWords(p, res.Total > 0 || len(p.phrases) > 0 || filtered)
+	if res.Total > 0 && len(res.UnknownWords) > 0 {
+		res.Partial = true // the results cannot hold the words nothing matches
+	}
 	if res.Total == 0 {
 		// A correction is proposed only when it finds something; checking costs one count,
 		// without typos, facets or highlights.
@@ -185,9 +188,7 @@ func (ix *Index) canonicalFilters(req Request) Request {
 // count returns how many entries a parsed query finds with the request's filters, and the
 // work it took.
 func (ix *Index) count(ctx context.Context, req Request, p parsed) (int, int, error) {
-	q := combine(ix.textQuery(p), []query.Query{
-		filterQuery(facetProducer, req.Producers), filterQuery(facetTheme, req.Themes), filterQuery(facetAccess, req.Accesses),
-	}, -1)
+	q := combine(ix.textQuery(p), ix.filters(req), -1)
 	sr := bleve.NewSearchRequestOptions(q, 0, 0, false)
 	sr.Score = "none"
 	r, err := ix.bleve.SearchInContext(ctx, sr)

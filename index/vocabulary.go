@@ -231,14 +231,16 @@ const (
 )
 
 // split cuts a word that the catalogue does not hold into catalogue words ("databnf" → "data
-// bnf", "labonnealternance" → "la bonne alternance"): the cut into the fewest parts, then with
-// the longest first part; "" when there is none.
+// bnf", "labonnealternance" → "la bonne alternance"), or a name written with signs inside
+// ("mirabel" → "mir bel"): the cut into the fewest parts, then with the longest first part;
+// "" when there is none.
 func (v *vocabulary) split(w string) string {
+	if name, ok := v.names[w]; ok {
+		// A name's words, even where the catalogue also writes them as one.
+		return name
+	}
 	if n := utf8.RuneCountInString(w); n < 2*minSplitPart || n > maxSplitLength || v.count[w] > 0 {
 		return ""
-	}
-	if name, ok := v.names[w]; ok {
-		return name
 	}
 	for parts := 2; parts <= maxSplitParts; parts++ {
 		if cut := v.cut(w, parts); cut != nil {

@@ -1,0 +1,157 @@
+package index
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"unicode"
+
+	"apisearch/catalog"
+)
+
+// These tests check what people type against every entry of the snapshot, not chosen strings:
+// a sentence with words the catalogue does not use, exclusions, names joined or split.
+
+// rareTitleWords returns the title's words that the catalogue holds least often, rarest first.
+func rareTitleWords(ix *Index, e *catalog.Entry, n int) []string {
+	var words []string
+	for _, w := range splitWords(e.Title) {
+		raw := stripElision(catalog.Fold(w))
+		term := firstTerm(ix.analyze(raw))
+		if len([]rune(raw)) >= 4 && term != "" && !ix.terms.common[term] && !slices.Contains(words, raw) {
+			words = append(words, raw)
+		}
+	}
+	slices.SortStableFunc(words, func(a, b string) int { return ix.vocab.count[a] - ix.vocab.count[b] })
+	return words[:min(n, len(words))]
+}
+
+func inFirst(res *Result, slug string, n int) bool {
+	return slices.Contains(slugs(res)[:min(n, len(res.Hits))], slug)
+}
+
+// TestSentenceWithUnknownWords: a sentence made of an entry's two rarest title words, filler
+// and words the catalogue has never seen finds that entry on the first page whenever the two
+// words alone do.
+func TestSentenceWithUnknownWords(t *testing.T) {
+	ix := snapshot(t)
+	tried, missed := 0, []string{}
+	for i, e := range ix.catalog.Entries {
+		words := rareTitleWords(ix, e, 2)
+		if len(words) < 2 {
+			continue
+		}
+		alone, err := ix.Search(context.Background(), Request{Query: words[0] + " " + words[1] + " "})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !inFirst(alone, e.Slug, 20) {
+			continue // words other entries share as much
+		}
+		q := fmt.Sprintf("je cherche %s pour %s zqxwv%d kjhqz", words[0], words[1], i)
+		res, err := ix.Search(context.Background(), Request{Query: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tried++
+		if !inFirst(res, e.Slug, 20) {
+			missed = append(missed, fmt.Sprintf("%q → %v", q, head(slugs(res), 3)))
+		}
+		if res.Total == 0 || len(res.UnknownWords) < 2 {
+			t.Errorf("%q: total %d, unknown words %v: want results and the made-up words named", q, res.Total, res.UnknownWords)
+		}
+	}
+	if len(missed) > 0 || tried < 50 {
+		t.Errorf("%d of %d sentences did not find their entry on the first page:\n%s", len(missed), tried, strings.Join(missed, "\n"))
+	}
+}
+
+// TestExclusionLeavesOut: a word with -word in front is in no result, whatever the word.
+func TestExclusionLeavesOut(t *testing.T) {
+	ix := snapshot(t)
+	search := func(q string) *Result {
+		res, err := ix.Search(context.Background(), Request{Query: q, PerPage: MaxPerPage})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	for i, e := range ix.catalog.Entries {
+		if i%5 != 0 {
+			continue
+		}
+		words := rareTitleWords(ix, e, 2)
+		if len(words) < 1 {
+			continue
+		}
+		excluded := words[0]
+		// Entries that hold the word itself, in some inflection: as a phrase, it is not
+		// expanded to synonyms, typos or related words.
+		holding := map[string]bool{}
+		for _, s := range slugs(search(`"` + excluded + `"`)) {
+			holding[s] = true
+		}
+		for _, q := range []string{"-" + excluded, "api -" + excluded, `données -"` + excluded + `"`} {
+			res := search(q)
+			for _, s := range slugs(res) {
+				if holding[s] {
+					t.Errorf("%q shows %s, which holds %q", q, s, excluded)
+				}
+			}
+			if strings.HasPrefix(q, "-") && res.Total != len(ix.catalog.Entries)-len(holding) {
+				t.Errorf("%q finds %d entries, want the %d that do not hold it", q, res.Total, len(ix.catalog.Entries)-len(holding))
+			}
+		}
+	}
+}
+
+// TestNamesJoinedOrSplit: a title's name written with signs inside (Mir@bel, data.bnf.fr,
+// Hub'Eau, Transparence-Santé) finds its entry typed without them or with spaces instead; two
+// title words typed joined find it too when the catalogue has no such word.
+func TestNamesJoinedOrSplit(t *testing.T) {
+	ix := snapshot(t)
+	tried := 0
+	for _, e := range ix.catalog.Entries {
+		var queries []string
+		for _, field := range strings.Fields(e.Title) {
+			field = strings.TrimFunc(field, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+			parts := splitWords(strings.NewReplacer("'", " ", "’", " ").Replace(field))
+			folded := strings.ReplaceAll(catalog.Fold(field), "’", "'")
+			if len(parts) < 2 || len(field) > maxSplitLength || strings.IndexFunc(field, unicode.IsLetter) < 0 || stripElision(folded) != folded {
+				continue // not a name: a number, or an elided article ("l'emploi")
+			}
+			queries = append(queries, strings.Join(parts, "")+" ", strings.Join(parts, " ")+" ")
+		}
+		for _, q := range queries {
+			tried++
+			// Several entries may share the name (a dozen are Hub'Eau's): the entry must be
+			// found, and be on the first page or the first result bear the name.
+			res, err := ix.Search(context.Background(), Request{Query: q, PerPage: MaxPerPage})
+			if err != nil {
+				t.Fatal(err)
+			}
+			first := ""
+			if len(res.Hits) > 0 {
+				first = catalog.Fold(res.Hits[0].Title)
+			}
+			name := strings.Fields(strings.TrimSpace(q))[0]
+			named := strings.Contains(strings.Map(lettersOnly, first), strings.Map(lettersOnly, catalog.Fold(name)))
+			if !slices.Contains(slugs(res), e.Slug) || !inFirst(res, e.Slug, 10) && !named {
+				t.Errorf("%q (from the title %q): %s found %v, first result %q", q, e.Title, e.Slug, slices.Contains(slugs(res), e.Slug), first)
+			}
+		}
+	}
+	if tried < 10 {
+		t.Errorf("only %d names with signs inside in the snapshot's titles: the test checks too little", tried)
+	}
+}
+
+// lettersOnly keeps letters and digits, for comparing names whatever their signs.
+func lettersOnly(r rune) rune {
+	if unicode.IsLetter(r) || unicode.IsDigit(r) {
+		return r
+	}
+	return -1
+}

@@ -167,7 +167,9 @@ func (s *Server) search(c *gin.Context) {
 		// fewer of them through.
 		s.limiter.charge(c.ClientIP(), res.Work-1, time.Now())
 	}
-	count := func(took time.Duration) { s.stats.Search(req.Query, req.Page == 1, res.Total, took, res.UnknownWords...) }
+	count := func(took time.Duration) {
+		s.stats.Search(req.Query, req.Page == 1, res.Total, took, res.UnknownWords...)
+	}
 	if c.Request.Method == http.MethodHead {
 		count = nil // a monitor's probe, not a search
 	} else {

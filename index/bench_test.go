@@ -32,6 +32,18 @@ func BenchmarkSearchThreeWords(b *testing.B) {
 	benchmarkSearch(b, Request{Query: "annuaire éducation nationale"})
 }
 func BenchmarkSearchTypo(b *testing.B) { benchmarkSearch(b, Request{Query: "legifranse"}) }
+
+// A question as typed in a public search box: twelve words, filler, a verb where the catalogue
+// has a noun, a word it does not hold.
+func BenchmarkSearchQuestion(b *testing.B) {
+	benchmarkSearch(b, Request{Query: "comment puis-je localiser le défibrillateur le plus proche de mon quartier aujourd'hui"})
+}
+
+// A query that finds nothing with both its words and is searched again with one enough.
+func BenchmarkSearchPartial(b *testing.B) { benchmarkSearch(b, Request{Query: "valeurs foncières "}) }
+
+// An exclusion.
+func BenchmarkSearchExclusion(b *testing.B) { benchmarkSearch(b, Request{Query: "legifrance -dila"}) }
 func BenchmarkSearchFiltered(b *testing.B) {
 	benchmarkSearch(b, Request{Query: "données", Themes: []string{"Entreprise"}, Accesses: []string{"open", "account"}})
 }

@@ -93,7 +93,13 @@ func (ix *Index) parseWith(q string, lookup bool) parsed {
 		}
 		if n := utf8.RuneCountInString(wd.raw); lookup && p.lookups < maxLookups && n >= minCorrected && n <= maxTypoLength &&
 			ix.vocab.count[wd.raw] < knownWord {
-			wd.near = ix.vocab.near(wd.raw, max(1, typos(wd.raw)), fuzzyWords)
+			k := max(1, typos(wd.raw))
+			if ix.vocab.count[wd.raw] > 0 {
+				// A catalogue word, if rare: it may still be a typo of another, by one letter
+				// (an automaton of two edits costs several times as much to build).
+				k = 1
+			}
+			wd.near = ix.vocab.near(wd.raw, k, fuzzyWords)
 			p.lookups++
 		}
 		if lookup && !ix.cfg.NoSynonyms {

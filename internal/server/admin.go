@@ -101,3 +101,25 @@ func (s *Server) status(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, admin.Status())
 }
+
+// explain answers GET /admin/explain: for a search's parameters, what the query became and why
+// each hit of the first page scored as it did. Behind the admin token: an explanation costs
+// several searches and shows the engine's workings.
+func (s *Server) explain(c *gin.Context) {
+	req, err := searchRequest(c)
+	if err != nil {
+		abort(c, s.log, err)
+		return
+	}
+	ix, release, ok := s.acquire(c)
+	if !ok {
+		return
+	}
+	defer release()
+	ex, err := ix.Explain(c.Request.Context(), req)
+	if err != nil {
+		abort(c, s.log, err)
+		return
+	}
+	c.JSON(http.StatusOK, ex)
+}

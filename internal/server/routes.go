@@ -62,6 +62,7 @@ func (s *Server) routes() (http.Handler, error) {
 		admin := r.Group("/admin", s.noStore, s.requireAdmin)
 		admin.POST("/reindex", s.reindex)
 		admin.GET("/status", s.status)
+		admin.GET("/explain", s.explain)
 	}
 
 	r.NoRoute(func(c *gin.Context) {

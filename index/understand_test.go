@@ -155,3 +155,47 @@ func lettersOnly(r rune) rune {
 	}
 	return -1
 }
+
+// TestIssueExamples runs the queries that issue 14 reported as failing: each gets a sensible
+// first result (or leaves out what it excludes).
+func TestIssueExamples(t *testing.T) {
+	ix := snapshot(t)
+	for _, tt := range []struct {
+		q       string
+		first   []string // the first result is one of these
+		partial bool
+	}{
+		{"valeurs foncières", []string{"api-donnees-foncieres"}, true},
+		{"obtenir la liste des écoles de ma ville", []string{"api-annuaire-education"}, false},
+		{"consulter les offres d'emploi de mon quartier", []string{"api_offresdemplois", "api-emplois-inclusion", "LaBonneBoite"}, true},
+		{"localiser un défibrillateur", []string{"api-defibrillateurs"}, false},
+		{"foncières", []string{"api-donnees-foncieres"}, false},
+		{"foncière", []string{"api-donnees-foncieres"}, false},
+		{"vigi eau", []string{"api-vigieau"}, false},
+		{"open fisca", []string{"openfisca"}, false},
+		{"toubib", []string{"api_ameli_droits_cnam", "api-pro-sante-connect", "api-transparence-sante"}, false},
+		{"bagnole", []string{"api-prix-controles-techniques", "api_catalogue_transport", "api-siv"}, false},
+		{"energy consumption", []string{"api-donnees-locales-energie", "api-donnees-ouvertes-enedis", "api_dpe_logements"}, true},
+		{"library catalogue", []string{"api-data-bnf-fr", "api-sudoc", "api-mirabel"}, false},
+		{"bank account", []string{"api_comptes_bancaires_ficoba"}, false},
+		{"train", []string{"api_catalogue_transport"}, false},
+		{`"de la" adresse`, []string{"base-adresse-nationale"}, false},
+	} {
+		res, err := ix.Search(context.Background(), Request{Query: tt.q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Hits) == 0 || !slices.Contains(tt.first, res.Hits[0].Slug) || res.Partial != tt.partial {
+			t.Errorf("%q: first %v, partial %v; want one of %v, partial %v", tt.q, head(slugs(res), 3), res.Partial, tt.first, tt.partial)
+		}
+	}
+	res, err := ix.Search(context.Background(), Request{Query: "legifrance -dila", PerPage: MaxPerPage})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range res.Hits {
+		if h.Producer.Acronym == "DILA" {
+			t.Errorf("legifrance -dila shows %s, by the DILA", h.Slug)
+		}
+	}
+}

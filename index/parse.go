@@ -59,7 +59,8 @@ func ParseQuery(q string) Tree {
 		case r == '-' && atStart && i+1 < len(q) && isWordRune(q[i+1:]):
 			end := i + 1
 			for end < len(q) && !isSpace(firstRune(q[end:])) && q[end] != '"' {
-				end += utf8.RuneLen(firstRune(q[end:]))
+				_, n := utf8.DecodeRuneInString(q[end:]) // 1 for a byte that is not UTF-8
+				end += n
 			}
 			t.Excluded = append(t.Excluded, q[i+1:end])
 			excludedLast = true

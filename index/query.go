@@ -114,7 +114,10 @@ func (ix *Index) parseWith(q string, lookup bool) parsed {
 					}
 				}
 			}
-			if k := typos(wd.raw); k > 0 && !ix.cfg.NoFuzzy {
+			// A word the synonyms or the thesaurus know is no typo: its alternatives say what
+			// it means.
+			known := len(ix.rules[wd.term]) > 0 && !ix.cfg.NoSynonyms
+			if k := typos(wd.raw); k > 0 && !ix.cfg.NoFuzzy && !known {
 				wd.typos = ix.typoTerms(wd, k, p.prefix && i == len(words)-1)
 			}
 		}

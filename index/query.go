@@ -266,16 +266,22 @@ func (ix *Index) titleAll(p parsed) query.Query {
 // with a large boost, it ranks exact matches above typo matches.
 func (ix *Index) exactAll(p parsed) query.Query {
 	var conj []query.Query
+	joins := ix.joinQueries(p, exactBoost)
 	for i, w := range p.words {
 		last := i == len(p.words)-1 && p.prefix && !ix.cfg.NoPrefix
 		if w.term == "" || ix.terms.common[w.term] || last {
 			// A word still being typed is matched by completions, not typos: it does not
-			// tell exact matches apart, unless it is already a catalogue word.
+			// tell exact matches apart.
 			continue
 		}
 		exact := w
 		exact.typos, exact.derived = nil, nil
-		conj = append(conj, ix.wordQuery(exact, false, exactBoost))
+		// The catalogue's own spelling of words typed joined or split is exact too.
+		alts := append([]query.Query{ix.wordQuery(exact, false, exactBoost)}, joins[i]...)
+		if w.split != "" {
+			alts = append(alts, ix.textInFields(w.split, exactBoost))
+		}
+		conj = append(conj, disjunction(alts))
 	}
 	if len(conj) == 0 {
 		return nil
@@ -304,15 +310,7 @@ func (ix *Index) slots(p parsed) (slots, common []query.Query) {
 	rules := ix.rules
 	// Words typed apart that the catalogue writes as one ("open fisca"): the one word is an
 	// alternative of each of them, so that an entry holding it matches them all.
-	joins := make([][]query.Query, len(p.words))
-	for i := range p.words {
-		for _, joined := range p.words[i].joins {
-			q := ix.textInFields(joined.text, 1)
-			for k := i; k < i+joined.words; k++ {
-				joins[k] = append(joins[k], q)
-			}
-		}
-	}
+	joins := ix.joinQueries(p, 1)
 	for i := 0; i < len(p.words); i++ {
 		w := p.words[i]
 		last := i == len(p.words)-1 && p.prefix && !ix.cfg.NoPrefix
@@ -366,6 +364,21 @@ func (ix *Index) slots(p parsed) (slots, common []query.Query) {
 		i += span - 1
 	}
 	return slots, common
+}
+
+// joinQueries returns, for each word of p, the queries of the catalogue words it makes written
+// together with its neighbours: an entry holding one matches every word it joins.
+func (ix *Index) joinQueries(p parsed, boost float64) [][]query.Query {
+	joins := make([][]query.Query, len(p.words))
+	for i := range p.words {
+		for _, joined := range p.words[i].joins {
+			q := ix.textInFields(joined.text, boost)
+			for k := i; k < i+joined.words; k++ {
+				joins[k] = append(joins[k], q)
+			}
+		}
+	}
+	return joins
 }
 
 // join is a catalogue word (or a name's words) that query words make written together.

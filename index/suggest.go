@@ -1,12 +1,17 @@
 package index
 
 import (
+	"context"
 	"html"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
 
 	"apisearch/catalog"
+
+	"github.com/blevesearch/bleve/v2/search"
 )
 
 // Kinds of suggestions.
@@ -23,9 +28,14 @@ const (
 	DefaultSuggestions    = 8
 	MaxSuggestions        = 20
 	suggestTypoFrom       = 5 // letters typed from which one typo is tolerated
+	aliasFrom             = 3 // letters typed from which other names (former, synonyms) count
+	maxAliasSuggestions   = 3 // suggestions that other names add to a list
+	maxAliasTargets       = 6 // candidates kept for one other name
+	maxTargetAPIs         = 2 // API titles holding a word that another name leads to
 )
 
-// Suggestion is one line of the search box's list: Highlight is HTML, the typed prefix in <mark>.
+// Suggestion is one line of the search box's list: Highlight is HTML, the typed prefix in <mark>
+// (nothing marked in what another name of the typed text leads to).
 type Suggestion struct {
 	Text      string `json:"text"`
 	Kind      string `json:"kind"`
@@ -57,10 +67,20 @@ type wordKey struct {
 	word int16
 }
 
-// suggester finds candidates by the prefixes of their words: a sorted list of every word key.
+// alias is another name for something the catalogue names otherwise, that a search knows: a
+// producer's former name, a member of a synonym group, the key of an expansion or of the
+// thesaurus. Typing its start suggests its targets.
+type alias struct {
+	folded  string  // its words folded and joined by a space, as Suggest joins the typed words
+	targets []int32 // candidates: the catalogue's names it leads to, then API titles holding them
+}
+
+// suggester finds candidates by the prefixes of their words, in a sorted list of every word
+// key, and by the prefixes of other names.
 type suggester struct {
-	cands []candidate
-	keys  []wordKey // sorted by key
+	cands   []candidate
+	keys    []wordKey // sorted by key
+	aliases []alias   // sorted by folded text
 }
 
 // kindRank orders kinds when the same text could be suggested twice: the first one wins.
@@ -151,7 +171,162 @@ func (ix *Index) newSuggester(c *catalog.Catalog) *suggester {
 		})
 	}
 	sort.Slice(s.keys, func(i, j int) bool { return s.keys[i].key < s.keys[j].key })
+	s.aliases = ix.newAliases(s, seen, producers)
 	return s
+}
+
+// newAliases gathers the other names that a search knows, each with the candidates it leads
+// to: a producer's former names lead to its name, synonyms and thesaurus words to the
+// catalogue's words they map to. Synonyms and thesaurus are read from ix.cfg: the suggester is
+// built before the search's rules. seen maps folded texts to candidates; a catalogue word that
+// is no candidate yet becomes a term, suggested only through its other names.
+func (ix *Index) newAliases(s *suggester, seen map[string]int, producers []catalog.ProducerRef) []alias {
+	fold := func(text string) string { return strings.Join(splitWords(catalog.Fold(text)), " ") }
+	former := make(map[string]bool)
+	for _, p := range producers {
+		for _, name := range p.FormerNames {
+			former[fold(name)] = true
+		}
+	}
+	leads := make(map[string][]string) // folded other name → what it leads to
+	link := func(from string, to []string) {
+		f := fold(from)
+		for _, t := range to {
+			// A synonym group names an agency by all its names: the current one leads to no
+			// former one.
+			if ft := fold(t); f != "" && ft != f && !former[ft] && !slices.Contains(leads[f], t) {
+				leads[f] = append(leads[f], t)
+			}
+		}
+	}
+	for _, p := range producers {
+		for _, name := range p.FormerNames {
+			link(name, []string{p.Name})
+		}
+	}
+	if !ix.cfg.NoSynonyms {
+		for _, g := range ix.cfg.Synonyms.Groups {
+			for _, member := range g {
+				link(member, g)
+			}
+		}
+		dicts := []map[string][]string{ix.cfg.Synonyms.Expansions}
+		if th := ix.cfg.Thesaurus; th != nil && !ix.cfg.NoThesaurus {
+			dicts = append(dicts, th.Everyday, th.English)
+		}
+		for _, m := range dicts {
+			// In order: what a name leads to must not depend on the order of a map.
+			for _, from := range slices.Sorted(maps.Keys(m)) {
+				link(from, m[from])
+			}
+		}
+	}
+	type resolved struct {
+		name int32 // -1: no candidate, and no entry holds it
+		apis []int32
+	}
+	held, release := ix.phraseHeld()
+	defer release()
+	known := make(map[string]resolved) // a word many names lead to is resolved once
+	aliases := make([]alias, 0, len(leads))
+	// In order, so that every build of a catalogue makes the same candidates.
+	for _, f := range slices.Sorted(maps.Keys(leads)) {
+		to := leads[f]
+		var names, apis []int32
+		for _, t := range to {
+			r, ok := known[t]
+			if !ok {
+				r = resolved{name: ix.targetName(s, t, seen, held), apis: ix.targetAPIs(s, t)}
+				known[t] = r
+			}
+			if r.name >= 0 {
+				names = append(names, r.name)
+			}
+			apis = append(apis, r.apis...)
+		}
+		var targets []int32
+		for _, c := range slices.Concat(names, apis) {
+			if len(targets) < maxAliasTargets && !slices.Contains(targets, c) {
+				targets = append(targets, c)
+			}
+		}
+		if len(targets) > 0 {
+			aliases = append(aliases, alias{folded: f, targets: targets})
+		}
+	}
+	return aliases
+}
+
+// targetName returns the candidate whose text is what another name leads to, whatever its
+// kind, so that a title keeps its wording; else a new term when an entry holds it (see
+// phraseHeld); else -1.
+func (ix *Index) targetName(s *suggester, text string, seen map[string]int, held func(string) bool) int32 {
+	text = strings.TrimSpace(text)
+	folded := catalog.Fold(text)
+	if i, ok := seen[folded]; ok {
+		return int32(i)
+	}
+	if folded == "" || !ix.findable(text) || !held(text) {
+		return -1
+	}
+	seen[folded] = len(s.cands)
+	s.cands = append(s.cands, candidate{text: text, kind: KindTerm, folded: folded})
+	return int32(len(s.cands) - 1)
+}
+
+// phraseHeld returns a function that reports whether an entry holds a text as a phrase, in
+// some field, and one that releases what it reads. Every word in the catalogue is not enough:
+// a search for words that no entry holds together finds nothing, while an entry that holds
+// them as a phrase is found. It reads up to the first such entry only: counting them all costs
+// seconds in a catalogue of 100,000 entries.
+func (ix *Index) phraseHeld() (held func(string) bool, release func()) {
+	none := func(string) bool { return false }
+	adv, err := ix.bleve.Advanced()
+	if err != nil {
+		// Without a reader, no new term: the names the catalogue has are still suggested.
+		return none, func() {}
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return none, func() {}
+	}
+	held = func(text string) bool {
+		sr, err := ix.textInFields(text, 1).Searcher(context.Background(), r, ix.bleve.Mapping(), search.SearcherOptions{})
+		if err != nil {
+			return false
+		}
+		defer sr.Close()
+		m, err := sr.Next(&search.SearchContext{DocumentMatchPool: search.NewDocumentMatchPool(sr.DocumentMatchPoolSize(), 0)})
+		return err == nil && m != nil
+	}
+	return held, func() { r.Close() }
+}
+
+// targetAPIs returns the most popular API titles, at most maxTargetAPIs, that hold every word
+// of what another name leads to: those that typing it in full would suggest.
+func (ix *Index) targetAPIs(s *suggester, text string) []int32 {
+	words := splitWords(catalog.Fold(text))
+	if len(words) == 0 {
+		return nil
+	}
+	first, rest := stripElision(words[0]), ix.typedWords(words[1:])
+	var apis []int32
+	for i := sort.Search(len(s.keys), func(i int) bool { return s.keys[i].key >= first }); i < len(s.keys) && s.keys[i].key == first; i++ {
+		k := s.keys[i]
+		if cd := &s.cands[k.cand]; cd.kind == KindAPI && !slices.Contains(apis, k.cand) {
+			if _, ok := ix.matchEarlier(cd, rest, k.word); ok {
+				apis = append(apis, k.cand)
+			}
+		}
+	}
+	sort.Slice(apis, func(i, j int) bool {
+		a, b := &s.cands[apis[i]], &s.cands[apis[j]]
+		if a.score != b.score {
+			return a.score > b.score
+		}
+		return a.folded < b.folded
+	})
+	return apis[:min(len(apis), maxTargetAPIs)]
 }
 
 // findable reports whether a search for text finds something: every term it analyses to is in
@@ -174,12 +349,16 @@ type match struct {
 	starts bool // the candidate's text starts with the query
 	marked []int16
 	last   int16 // the word the last typed word is a prefix of
+	alias  bool  // found through another name that starts with the query
+	order  int   // of the matches found through other names, best first
 }
 
 // Suggest returns at most limit suggestions for what is typed in the search box: candidates
 // with a word that starts with the last typed word (one typo tolerated from five letters) and
-// a word for every earlier typed word. API titles that start with the query ("API" aside) come
-// first, then exact matches before typos, then the most popular and frequent.
+// a word for every earlier typed word; then, from three letters, a few of what the other names
+// that start with the query lead to (a former name, a synonym, an everyday or English word).
+// API titles that start with the query ("API" aside) come first, then exact matches before
+// typos, the most popular and frequent first, then other names.
 func (ix *Index) Suggest(q string, limit int) []Suggestion {
 	out := []Suggestion{}
 	typed := splitWords(catalog.Fold(q))
@@ -191,11 +370,7 @@ func (ix *Index) Suggest(q string, limit int) []Suggestion {
 	}
 	s := ix.suggest
 	last := typed[len(typed)-1]
-	earlier := make([]typedWord, len(typed)-1)
-	for i, t := range typed[:len(typed)-1] {
-		bare := stripElision(t)
-		earlier[i] = typedWord{folded: t, bare: bare, term: firstTerm(ix.analyze(bare))}
-	}
+	earlier := ix.typedWords(typed[:len(typed)-1])
 	queryFolded := strings.Join(typed, " ")
 
 	found := make(map[int32]*match)
@@ -237,6 +412,11 @@ func (ix *Index) Suggest(q string, limit int) []Suggestion {
 			i = j
 		}
 	}
+	// Other names last: what they lead to holds none of the typed letters. Under three letters,
+	// a prefix hardly tells one name from another.
+	if utf8.RuneCountInString(queryFolded) >= aliasFrom {
+		s.matchAliases(queryFolded, found)
+	}
 
 	// Keep the best limit matches: a partial selection, since a short prefix matches many.
 	better := func(a, b *match) bool {
@@ -244,8 +424,11 @@ func (ix *Index) Suggest(q string, limit int) []Suggestion {
 		if x, y := a.starts && ca.kind == KindAPI, b.starts && cb.kind == KindAPI; x != y {
 			return x
 		}
-		if a.typo != b.typo {
-			return !a.typo
+		if ta, tb := a.tier(), b.tier(); ta != tb {
+			return ta < tb
+		}
+		if a.alias {
+			return a.order < b.order
 		}
 		if ca.score != cb.score {
 			return ca.score > cb.score
@@ -269,14 +452,68 @@ func (ix *Index) Suggest(q string, limit int) []Suggestion {
 	}
 	for _, m := range matches[:min(limit, len(matches))] {
 		cd := &s.cands[m.cand]
-		out = append(out, Suggestion{Text: cd.text, Kind: cd.kind, Slug: cd.slug, Highlight: highlightPrefix(cd, m, last)})
+		var highlight string
+		if m.alias {
+			// What another name leads to holds none of the typed letters.
+			highlight = html.EscapeString(cd.text)
+		} else {
+			highlight = highlightPrefix(cd, m, last)
+		}
+		out = append(out, Suggestion{Text: cd.text, Kind: cd.kind, Slug: cd.slug, Highlight: highlight})
 	}
 	return out
+}
+
+// matchAliases adds to found at most maxAliasSuggestions candidates not found otherwise, that
+// the other names starting with the folded query lead to: the first target of every such name,
+// then the second, and so on.
+func (s *suggester) matchAliases(query string, found map[int32]*match) {
+	lo := sort.Search(len(s.aliases), func(i int) bool { return s.aliases[i].folded >= query })
+	hi := lo
+	for hi < len(s.aliases) && strings.HasPrefix(s.aliases[hi].folded, query) {
+		hi++
+	}
+	n := 0
+	for pos, more := 0, true; more && n < maxAliasSuggestions; pos++ {
+		more = false
+		for _, a := range s.aliases[lo:hi] {
+			if pos >= len(a.targets) || n == maxAliasSuggestions {
+				continue
+			}
+			more = true
+			if c := a.targets[pos]; found[c] == nil {
+				found[c] = &match{cand: c, alias: true, order: n}
+				n++
+			}
+		}
+	}
+}
+
+// tier orders matches by how they were found: by the typed letters, by all of them but one,
+// through another name.
+func (m *match) tier() int {
+	switch {
+	case m.alias:
+		return 2
+	case m.typo:
+		return 1
+	}
+	return 0
 }
 
 // typedWord is an earlier word of the query, ready to compare with candidate words.
 type typedWord struct {
 	folded, bare, term string
+}
+
+// typedWords prepares folded words to be compared with candidate words.
+func (ix *Index) typedWords(words []string) []typedWord {
+	out := make([]typedWord, len(words))
+	for i, t := range words {
+		bare := stripElision(t)
+		out[i] = typedWord{folded: t, bare: bare, term: firstTerm(ix.analyze(bare))}
+	}
+	return out
 }
 
 // startsWith reports whether the candidate's text starts with the folded query, the word "API"

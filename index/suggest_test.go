@@ -1,9 +1,13 @@
 package index
 
 import (
+	"context"
+	"html"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"apisearch/catalog"
 )
@@ -129,5 +133,169 @@ func TestSuggestSameGeneration(t *testing.T) {
 	}
 	if got := texts(two.Suggest("ze", 8)); !slices.Contains(got, "API Zénith") || slices.Contains(got, "API Zéphyr") {
 		t.Errorf("second index suggests %q", got)
+	}
+}
+
+// TestSuggestOtherNames checks that former names, synonyms and thesaurus words suggest what
+// they lead to in the catalogue.
+func TestSuggestOtherNames(t *testing.T) {
+	checkSuggestions(t, snapshot(t), []suggestCase{
+		{"synonym of a producer", "pôle emp", "France Travail", KindProducer, 1, "France Travail"},
+		{"synonym of a producer: its APIs", "pôle emp", "API Indemnisation France Travail", KindAPI, 3, "API Indemnisation France Travail"},
+		{"expansion", "assedic", "France Travail", KindProducer, 1, "France Travail"},
+		{"expansion to an acronym", "impôts", "DGFiP", KindProducer, 8, "DGFiP"},
+		{"synonym group", "rib", "coordonnées bancaires", KindTerm, 2, "coordonnées bancaires"},
+		{"synonym group of several words", "code ape", "nomenclature d'activités française", KindTerm, 2, "nomenclature d&#39;activités française"},
+		{"former acronym", "dinsi", "DINUM", KindProducer, 1, "DINUM"},
+		{"everyday word", "toubib", "médecin", KindTerm, 1, "médecin"},
+		{"English word", "healt", "Santé", KindTheme, 1, "Santé"},
+	})
+	checkSuggestions(t, defaultIndex(t), []suggestCase{
+		{"former name", "erdf", "Enedis", KindProducer, 1, "Enedis"},
+		{"former name: its APIs", "erdf", "API Données ouvertes Enedis", KindAPI, 2, "API Données ouvertes Enedis"},
+		{"former name of several words", "asip sa", "Agence du numérique en santé", KindProducer, 1, "Agence du numérique en santé"},
+		{"former name in any case", "INSTITUT GÉOGRAPHIQUE NAT", "Institut national de l'information géographique et forestière", KindProducer, 3, "Institut"},
+		{"English word", "weath", "météo", KindTerm, 1, "météo"},
+	})
+}
+
+// TestSuggestOtherNamesRules checks, on a small catalogue, how other names are suggested: the
+// catalogue's wording, below what the typed letters find, a few at most, only when a search
+// knows them.
+func TestSuggestOtherNamesRules(t *testing.T) {
+	c, err := catalog.Load(fstest.MapFS{
+		"producers/ft.yaml":    {Data: []byte("name: France Travail\ntype: Etablissement public\nformer_names: [Pôle emploi, Assédic]\n")},
+		"apis/offres.yaml":     {Data: []byte("title: API Offres d'emploi France Travail\naccess: open\nproducer: ft\nvisits: 100\n")},
+		"apis/certificat.yaml": {Data: []byte("title: Certificat d'immatriculation\naccess: open\nproducer: ft\n")},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	syn := &Synonyms{
+		Groups:     [][]string{{"france travail", "pôle emploi", "anpe"}, {"carte grise", "certificat d'IMMATRICULATION"}},
+		Expansions: map[string][]string{"chômage": {"offres d'emploi", "absent du catalogue"}},
+	}
+	th := &Thesaurus{
+		Everyday: map[string][]string{"offre": {"emploi"}, "taf": {"offres", "emploi", "travail", "france"}},
+		English:  map[string][]string{"job offers": {"offres d'emploi"}},
+	}
+	tests := []struct {
+		name string
+		cfg  Config
+		q    string
+		want []string
+	}{
+		{"former name", Config{}, "pôle em", []string{"France Travail", "API Offres d'emploi France Travail"}},
+		{"former name, accents and case aside", Config{}, "ASSÉD", []string{"France Travail", "API Offres d'emploi France Travail"}},
+		{"a title keeps its wording", Config{}, "carte gr", []string{"Certificat d'immatriculation"}},
+		{"the current name leads to no former name", Config{}, "france trav", []string{"API Offres d'emploi France Travail", "France Travail"}},
+		{"only what a search finds", Config{}, "chôm", []string{"offres d'emploi", "API Offres d'emploi France Travail"}},
+		{"English", Config{}, "job off", []string{"offres d'emploi", "API Offres d'emploi France Travail"}},
+		{"below what the typed letters find", Config{}, "offr", []string{"API Offres d'emploi France Travail", "Offres", "emploi"}},
+		{"a few at most", Config{}, "taf", []string{"Offres", "emploi", "Travail"}},
+		{"not under three letters", Config{}, "ta", []string{}},
+		{"no synonyms: former names still", Config{NoSynonyms: true}, "pôle em", []string{"France Travail", "API Offres d'emploi France Travail"}},
+		{"no synonyms", Config{NoSynonyms: true}, "carte gr", []string{}},
+		{"no thesaurus", Config{NoThesaurus: true}, "job off", []string{}},
+		{"no thesaurus: synonyms still", Config{NoThesaurus: true}, "chôm", []string{"offres d'emploi", "API Offres d'emploi France Travail"}},
+	}
+	built := make(map[Config]*Index)
+	for _, tt := range tests {
+		t.Run(tt.name+"/"+tt.q, func(t *testing.T) {
+			ix := built[tt.cfg]
+			if ix == nil {
+				cfg := tt.cfg
+				cfg.Synonyms, cfg.Thesaurus = syn, th
+				if ix, err = Build(context.Background(), c, cfg); err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { ix.Close() })
+				built[tt.cfg] = ix
+			}
+			got := ix.Suggest(tt.q, DefaultSuggestions)
+			if !slices.Equal(texts(got), tt.want) {
+				t.Fatalf("%q suggests %q, want %q", tt.q, texts(got), tt.want)
+			}
+			for _, s := range got {
+				if s.Text == "Certificat d'immatriculation" && (s.Kind != KindAPI || s.Slug != "certificat") {
+					t.Errorf("the title is suggested as %q, slug %q", s.Kind, s.Slug)
+				}
+			}
+		})
+	}
+}
+
+// TestSuggestOtherNamesFindResults types the first three to six letters of every other name a
+// search knows (synonyms, expansions, thesaurus words, producers' former names) and checks that
+// every suggestion finds something, and that those found through other names (no typed letter
+// marked) are a few, after the others.
+func TestSuggestOtherNamesFindResults(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		ix   func(testing.TB) *Index
+	}{
+		{"snapshot", snapshot},
+		{"default catalogue", defaultIndex},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ix := tc.ix(t)
+			names := make(map[string]bool)
+			for _, g := range ix.cfg.Synonyms.Groups {
+				for _, m := range g {
+					names[m] = true
+				}
+			}
+			for _, m := range []map[string][]string{ix.cfg.Synonyms.Expansions, ix.cfg.Thesaurus.Everyday, ix.cfg.Thesaurus.English} {
+				for k := range m {
+					names[k] = true
+				}
+			}
+			for _, e := range ix.catalog.Entries {
+				for _, n := range e.Producer.FormerNames {
+					names[n] = true
+				}
+			}
+			prefixes := make(map[string]bool)
+			for n := range names {
+				folded := []rune(catalog.Fold(n))
+				for l := aliasFrom; l <= min(6, len(folded)); l++ {
+					prefixes[strings.TrimSpace(string(folded[:l]))] = true
+				}
+			}
+			finds := make(map[string]bool) // suggestion text → a search for it finds something
+			suggesting := 0                // prefixes that suggest something through other names
+			for _, q := range slices.Sorted(maps.Keys(prefixes)) {
+				got := ix.Suggest(q, DefaultSuggestions)
+				others := 0
+				for i, s := range got {
+					if _, ok := finds[s.Text]; !ok {
+						finds[s.Text] = run(t, ix, Request{Query: s.Text + " "}).Total > 0
+					}
+					if !finds[s.Text] {
+						t.Errorf("%q: suggestion %q finds nothing", q, s.Text)
+					}
+					if strings.Contains(s.Highlight, "<mark>") {
+						if others > 0 {
+							t.Errorf("%q: %q comes after %q, found through another name", q, s.Text, got[i-1].Text)
+						}
+						continue
+					}
+					if s.Highlight != html.EscapeString(s.Text) {
+						t.Errorf("%q: highlight %q of %q", q, s.Highlight, s.Text)
+					}
+					others++
+				}
+				if others > maxAliasSuggestions {
+					t.Errorf("%q: %d suggestions through other names, want at most %d", q, others, maxAliasSuggestions)
+				}
+				if others > 0 {
+					suggesting++
+				}
+			}
+			if suggesting < len(prefixes)/2 {
+				t.Errorf("%d of %d prefixes suggest something through other names, want half at least", suggesting, len(prefixes))
+			}
+			t.Logf("%d prefixes of %d other names, %d suggesting through them, %d texts searched", len(prefixes), len(names), suggesting, len(finds))
+		})
 	}
 }

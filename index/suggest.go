@@ -171,16 +171,17 @@ func (ix *Index) newSuggester(c *catalog.Catalog) *suggester {
 		})
 	}
 	sort.Slice(s.keys, func(i, j int) bool { return s.keys[i].key < s.keys[j].key })
-	s.aliases = ix.newAliases(s, seen, producers)
+	s.aliases = ix.newAliases(s, seen, producers, ix.cfg.Synonyms.with(c.Synonyms))
 	return s
 }
 
 // newAliases gathers the other names that a search knows, each with the candidates it leads
 // to: a producer's former names lead to its name, synonyms and thesaurus words to the
-// catalogue's words they map to. Synonyms and thesaurus are read from ix.cfg: the suggester is
-// built before the search's rules. seen maps folded texts to candidates; a catalogue word that
-// is no candidate yet becomes a term, suggested only through its other names.
-func (ix *Index) newAliases(s *suggester, seen map[string]int, producers []catalog.ProducerRef) []alias {
+// catalogue's words they map to. syn are the synonyms the search's rules are compiled from (the
+// suggester is built before them), the thesaurus is ix.cfg's. seen maps folded texts to
+// candidates; a catalogue word that is no candidate yet becomes a term, suggested only through
+// its other names.
+func (ix *Index) newAliases(s *suggester, seen map[string]int, producers []catalog.ProducerRef, syn *Synonyms) []alias {
 	fold := func(text string) string { return strings.Join(splitWords(catalog.Fold(text)), " ") }
 	former := make(map[string]bool)
 	for _, p := range producers {
@@ -205,12 +206,12 @@ func (ix *Index) newAliases(s *suggester, seen map[string]int, producers []catal
 		}
 	}
 	if !ix.cfg.NoSynonyms {
-		for _, g := range ix.cfg.Synonyms.Groups {
+		for _, g := range syn.Groups {
 			for _, member := range g {
 				link(member, g)
 			}
 		}
-		dicts := []map[string][]string{ix.cfg.Synonyms.Expansions}
+		dicts := []map[string][]string{syn.Expansions}
 		if th := ix.cfg.Thesaurus; th != nil && !ix.cfg.NoThesaurus {
 			dicts = append(dicts, th.Everyday, th.English)
 		}

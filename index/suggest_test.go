@@ -167,6 +167,7 @@ func TestSuggestOtherNamesRules(t *testing.T) {
 		"producers/ft.yaml":    {Data: []byte("name: France Travail\ntype: Etablissement public\nformer_names: [Pôle emploi, Assédic]\n")},
 		"apis/offres.yaml":     {Data: []byte("title: API Offres d'emploi France Travail\naccess: open\nproducer: ft\nvisits: 100\n")},
 		"apis/certificat.yaml": {Data: []byte("title: Certificat d'immatriculation\naccess: open\nproducer: ft\n")},
+		catalog.SynonymsFile:   {Data: []byte("expansions:\n  boulot: [offres d'emploi]\n")},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -191,6 +192,8 @@ func TestSuggestOtherNamesRules(t *testing.T) {
 		{"the current name leads to no former name", Config{}, "france trav", []string{"API Offres d'emploi France Travail", "France Travail"}},
 		{"only what a search finds", Config{}, "chôm", []string{"offres d'emploi", "API Offres d'emploi France Travail"}},
 		{"English", Config{}, "job off", []string{"offres d'emploi", "API Offres d'emploi France Travail"}},
+		{"the catalogue's own synonyms", Config{}, "boulo", []string{"offres d'emploi", "API Offres d'emploi France Travail"}},
+		{"no synonyms of the catalogue's own", Config{NoSynonyms: true}, "boulo", []string{}},
 		{"below what the typed letters find", Config{}, "offr", []string{"API Offres d'emploi France Travail", "Offres", "emploi"}},
 		{"a few at most", Config{}, "taf", []string{"Offres", "emploi", "Travail"}},
 		{"not under three letters", Config{}, "ta", []string{}},
@@ -240,12 +243,13 @@ func TestSuggestOtherNamesFindResults(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			ix := tc.ix(t)
 			names := make(map[string]bool)
-			for _, g := range ix.cfg.Synonyms.Groups {
+			syn := ix.cfg.Synonyms.with(ix.catalog.Synonyms)
+			for _, g := range syn.Groups {
 				for _, m := range g {
 					names[m] = true
 				}
 			}
-			for _, m := range []map[string][]string{ix.cfg.Synonyms.Expansions, ix.cfg.Thesaurus.Everyday, ix.cfg.Thesaurus.English} {
+			for _, m := range []map[string][]string{syn.Expansions, ix.cfg.Thesaurus.Everyday, ix.cfg.Thesaurus.English} {
 				for k := range m {
 					names[k] = true
 				}
@@ -299,3 +303,6 @@ func TestSuggestOtherNamesFindResults(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkSuggestOtherName types a former name, also an expansion's key, over the snapshot.
+func BenchmarkSuggestOtherName(b *testing.B) { benchmarkSuggest(b, "pôle emp") }

@@ -307,17 +307,25 @@ func minMatch(n int) int {
 // slots returns one query per word of p, or per run of words that a synonym rule rewrites;
 // those of common words apart.
 func (ix *Index) slots(p parsed) (slots, common []query.Query) {
-	rules := ix.rules
-	// Words typed apart that the catalogue writes as one ("open fisca"): the one word is an
-	// alternative of each of them, so that an entry holding it matches them all.
-	joins := ix.joinQueries(p, 1)
-	for i := 0; i < len(p.words); i++ {
-		w := p.words[i]
-		last := i == len(p.words)-1 && p.prefix && !ix.cfg.NoPrefix
-		if w.term != "" && ix.matchesNothing(w, last) {
-			// A word nothing matches would only raise how many words a result must hold.
-			continue
+	// Words typed apart that the catalogue writes as one ("open fisca"), and synonyms of a run
+	// of words ("carte grise" → "certificat d'immatriculation"): each is an alternative of
+	// every word it covers, so that an entry holding it matches them all, and an entry holding
+	// most of the words still matches most of them.
+	extras := ix.joinQueries(p, 1)
+	if !ix.cfg.NoSynonyms {
+		for i, w := range p.words {
+			for _, r := range ix.rules[w.term] {
+				n := matchRule(r.from, p.words[i:])
+				for k := i; n > 0 && k < i+n; k++ {
+					for _, to := range r.to {
+						extras[k] = append(extras[k], ix.textInFields(to, r.boost))
+					}
+				}
+			}
 		}
+	}
+	for i, w := range p.words {
+		last := i == len(p.words)-1 && p.prefix && !ix.cfg.NoPrefix
 		if w.term == "" {
 			if last && len(w.raw) >= 2 && !ix.ignored[w.raw] {
 				// A stop word being typed may be the start of another word ("le" → "légifrance"):
@@ -328,40 +336,20 @@ func (ix *Index) slots(p parsed) (slots, common []query.Query) {
 			}
 			continue
 		}
+		if len(extras[i]) == 0 && ix.matchesNothing(w, last) {
+			// A word nothing matches would only raise how many words a result must hold.
+			continue
+		}
 		alternatives := []query.Query{ix.wordQuery(w, last, 1)}
 		if w.split != "" {
 			alternatives = append(alternatives, ix.textInFields(w.split, 1))
 		}
-		span := 1
-		alternatives = append(alternatives, joins[i]...)
-		if !ix.cfg.NoSynonyms {
-			for _, r := range rules[w.term] {
-				n := matchRule(r.from, p.words[i:])
-				if n == 0 {
-					continue
-				}
-				if n > span {
-					// The rule covers several words: they match together or not at all.
-					var conj []query.Query
-					for _, x := range p.words[i : i+n] {
-						if x.term != "" {
-							conj = append(conj, ix.wordQuery(x, false, 1))
-						}
-					}
-					alternatives = []query.Query{query.NewConjunctionQuery(conj)}
-					span = n
-				}
-				for _, to := range r.to {
-					alternatives = append(alternatives, ix.textInFields(to, r.boost))
-				}
-			}
-		}
-		if span == 1 && !last && ix.terms.common[w.term] {
+		alternatives = append(alternatives, extras[i]...)
+		if !last && len(extras[i]) == 0 && ix.terms.common[w.term] {
 			common = append(common, disjunction(alternatives))
 		} else {
 			slots = append(slots, disjunction(alternatives))
 		}
-		i += span - 1
 	}
 	return slots, common
 }

@@ -199,3 +199,36 @@ func TestIssueExamples(t *testing.T) {
 		}
 	}
 }
+
+// TestSynonymPhrasesNeverEmpty: a query that is a synonym of several words finds something
+// whenever one of its words, or one of its synonyms as a phrase, finds something alone; on both
+// catalogues.
+func TestSynonymPhrasesNeverEmpty(t *testing.T) {
+	for name, ix := range map[string]*Index{"default": defaultIndex(t), "snapshot": snapshot(t)} {
+		total := func(q string) int {
+			res, err := ix.Search(context.Background(), Request{Query: q})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return res.Total
+		}
+		for _, group := range ix.cfg.Synonyms.Groups {
+			for _, phrase := range group {
+				words := splitWords(phrase)
+				if len(words) < 2 || total(phrase+" ") > 0 {
+					continue
+				}
+				alternatives := slices.Clone(words)
+				for _, member := range group {
+					alternatives = append(alternatives, `"`+member+`"`)
+				}
+				for _, alone := range alternatives {
+					if alone != `"`+phrase+`"` && len(ix.analyze(alone)) > 0 && total(alone+" ") > 0 {
+						t.Errorf("%s: %q finds nothing, though %q alone finds something", name, phrase, alone)
+						break
+					}
+				}
+			}
+		}
+	}
+}

@@ -327,9 +327,10 @@ func (ix *Index) slots(p parsed) (slots, common []query.Query) {
 	for i, w := range p.words {
 		last := i == len(p.words)-1 && p.prefix && !ix.cfg.NoPrefix
 		if w.term == "" {
-			if last && len(w.raw) >= 2 && !ix.ignored[w.raw] {
-				// A stop word being typed may be the start of another word ("le" → "légifrance"):
-				// it ranks, and selects only when it is alone.
+			if last && !ix.ignored[w.raw] {
+				// A stop word being typed, even a lone letter the elision rules would drop
+				// ("l", "d", "s"), may be the start of another word ("le" → "légifrance"): it
+				// ranks, and selects only when it is alone.
 				if q := ix.prefixQuery(w.raw, "", 1); q != nil {
 					common = append(common, q)
 				}

@@ -232,3 +232,43 @@ func TestSynonymPhrasesNeverEmpty(t *testing.T) {
 		}
 	}
 }
+
+// TestShortPrefixes: one or two letters typed, whatever they are (a lone "l", "d" or "s" that
+// elision and stop words would drop included), find entries whose title, keywords or producer
+// has a word starting with them, and suggestions, whenever a title has such a word.
+func TestShortPrefixes(t *testing.T) {
+	ix := snapshot(t)
+	starts := map[string]bool{}
+	for _, e := range ix.catalog.Entries {
+		for _, w := range splitWords(catalog.Fold(e.Title)) {
+			starts[w[:1]] = true
+			if len(w) >= 2 {
+				starts[w[:2]] = true
+			}
+		}
+	}
+	holds := func(e *catalog.Entry, prefix string) bool {
+		text := e.Title + " " + strings.Join(e.Keywords, " ") + " " + e.Producer.Name + " " + e.Producer.Acronym
+		for _, w := range splitWords(catalog.Fold(text)) {
+			if strings.HasPrefix(stripElision(w), prefix) || strings.HasPrefix(w, prefix) {
+				return true
+			}
+		}
+		return false
+	}
+	for prefix := range starts {
+		if strings.IndexFunc(prefix, func(r rune) bool { return !unicode.IsLetter(r) }) >= 0 {
+			continue // digits and elisions ("l'") are not the start of a word
+		}
+		res, err := ix.Search(context.Background(), Request{Query: prefix})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Total == 0 || !holds(ix.catalog.Entry(res.Hits[0].Slug), prefix) {
+			t.Errorf("%q: total %d, first %v: want an entry with a word starting with it", prefix, res.Total, head(slugs(res), 1))
+		}
+		if len(ix.Suggest(prefix, DefaultSuggestions)) == 0 {
+			t.Errorf("%q: no suggestion", prefix)
+		}
+	}
+}

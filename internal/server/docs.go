@@ -154,14 +154,7 @@ func indentJSON(v any) string {
 var docsPage = template.Must(template.New("docs").Parse(`<!doctype html>
 <html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{.Title}} — documentation</title>
-<style>
-body{font-family:system-ui,sans-serif;max-width:60rem;margin:0 auto;padding:1rem 1.5rem;color:#1e1e1e;line-height:1.5}
-h1{font-size:1.6rem}h2{font-size:1.15rem;margin-top:2rem;border-top:1px solid #ddd;padding-top:1rem}
-code,pre{font-family:ui-monospace,monospace;font-size:.9rem}pre{background:#f6f6f6;padding:.75rem;overflow:auto}
-.method{display:inline-block;min-width:3.5rem;font-weight:bold;color:#fff;background:#000091;padding:0 .4rem;border-radius:3px;text-align:center}
-.admin{color:#b34000;font-weight:bold}table{border-collapse:collapse;width:100%}td,th{border:1px solid #ddd;padding:.3rem .5rem;text-align:left;vertical-align:top}
-nav a{margin-right:1rem}
-</style></head><body>
+<link rel="stylesheet" href="/static/docs.css"></head><body>
 <nav><a href="/">Recherche</a><a href="/openapi.json">openapi.json</a><a href="/openapi.yaml">openapi.yaml</a><a href="/stats">Statistiques</a></nav>
 <h1>{{.Title}}</h1><p>Version {{.Version}}</p><p>{{.Description}}</p>
 <ul>{{range .Operations}}<li><a href="#{{.Method}}{{.Path}}"><code>{{.Method}} {{.Path}}</code></a> — {{.Summary}}</li>{{end}}</ul>

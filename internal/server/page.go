@@ -8,10 +8,11 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// web holds the search page: plain HTML, CSS and JavaScript, no build step, nothing loaded
-// from outside.
+// web holds the search page and the style sheets of the other pages: plain HTML, CSS and
+// JavaScript, no build step, nothing loaded from outside, nothing inline (the content security
+// policy allows only the service's own files).
 //
-//go:embed web/index.html web/app.js web/app.css
+//go:embed web/*.html web/*.js web/*.css
 var web embed.FS
 
 // staticTypes are the content types of the page's assets.

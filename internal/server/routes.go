@@ -20,7 +20,7 @@ func (s *Server) routes() (http.Handler, error) {
 	if err := r.SetTrustedProxies(s.cfg.TrustedProxies); err != nil {
 		return nil, err
 	}
-	r.Use(s.requestID, s.observe, gin.CustomRecoveryWithWriter(nil, s.recovered), s.limitRequest)
+	r.Use(securityHeaders, s.requestID, s.observe, gin.CustomRecoveryWithWriter(nil, s.recovered), s.limitRequest)
 	if len(s.cfg.CORSOrigins) > 0 {
 		handler, err := s.cors()
 		if err != nil {

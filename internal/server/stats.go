@@ -91,11 +91,7 @@ var statsTemplate = template.Must(template.New("stats").Funcs(template.FuncMap{
 }).Parse(`<!doctype html>
 <html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Statistiques — recherche dans le catalogue des API publiques</title>
-<style>
-body{font-family:system-ui,sans-serif;max-width:60rem;margin:0 auto;padding:1rem 1.5rem;color:#1e1e1e;line-height:1.5}
-table{border-collapse:collapse;margin:.5rem 0 1.5rem}td,th{border:1px solid #ddd;padding:.25rem .6rem;text-align:left}td.n{text-align:right}
-h2{font-size:1.2rem;margin-top:2rem}nav a{margin-right:1rem}
-</style></head><body>
+<link rel="stylesheet" href="/static/stats.css"></head><body>
 <nav><a href="/">Recherche</a><a href="/docs">Documentation de l'API</a><a href="/stats.json">stats.json</a></nav>
 <h1>Statistiques publiques</h1>
 <p>Chiffres agrégés : aucune adresse IP ni donnée personnelle n'est conservée ; les requêtes sont normalisées (minuscules, sans accents).</p>

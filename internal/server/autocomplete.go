@@ -34,5 +34,5 @@ func (s *Server) autocomplete(c *gin.Context) {
 	start := time.Now()
 	suggestions := ix.Suggest(q, limit)
 	s.stats.Autocomplete(time.Since(start))
-	s.writeAnswer(c, gin.H{"query": q, "suggestions": suggestions}, s.stats.Autocomplete)
+	s.writeAnswer(c, gin.H{"query": q, "suggestions": suggestions}, func(_ *gin.Context, took time.Duration) { s.stats.Autocomplete(took) })
 }

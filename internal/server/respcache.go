@@ -36,19 +36,23 @@ var gzipWriters = sync.Pool{New: func() any {
 }}
 
 // answer is a public endpoint's JSON answer, as sent and gzipped once, with what the
-// statistics count each time it is sent.
+// statistics count each time it is sent, to the request it is sent to.
 type answer struct {
-	body, gz []byte                   // gz is nil for a small answer
-	count    func(took time.Duration) // nil when the statistics do not count it
+	body, gz []byte                                   // gz is nil for a small answer
+	count    func(c *gin.Context, took time.Duration) // nil when the statistics do not count it
 }
 
 // answerKey names an answer: the index generation, so that a change to the catalogue can
-// never serve a stale answer, then the path and the query string with its parameters sorted.
+// never serve a stale answer, then the path and the query string with its parameters sorted,
+// without a valid typing parameter, which changes what the statistics count, not the answer.
 // A query string that does not parse has no key: the handler refuses it.
 func answerKey(c *gin.Context, generation uint64) (string, bool) {
 	q, err := url.ParseQuery(c.Request.URL.RawQuery)
 	if err != nil {
 		return "", false
+	}
+	if t := q["typing"]; len(t) == 1 && (t[0] == "0" || t[0] == "1") {
+		q.Del("typing")
 	}
 	return strconv.FormatUint(generation, 10) + c.Request.URL.Path + "?" + q.Encode(), true
 }
@@ -127,7 +131,7 @@ func (s *Server) cached(c *gin.Context) {
 		start := time.Now()
 		s.send(c, a)
 		if a.count != nil {
-			a.count(time.Since(start))
+			a.count(c, time.Since(start))
 		}
 		c.Abort()
 		return
@@ -139,7 +143,7 @@ const answerKeyName = "answer_key"
 
 // writeAnswer sends v as JSON, gzipped when the client accepts it, and keeps it for the next
 // identical request of the same generation; count, when not nil, is called for each one.
-func (s *Server) writeAnswer(c *gin.Context, v any, count func(took time.Duration)) {
+func (s *Server) writeAnswer(c *gin.Context, v any, count func(c *gin.Context, took time.Duration)) {
 	body, err := json.Marshal(v)
 	if err != nil {
 		abort(c, s.log, err)

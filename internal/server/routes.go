@@ -56,6 +56,8 @@ func (s *Server) routes() (http.Handler, error) {
 	get(public, "/autocomplete", s.autocomplete)
 	get(public, "/apis", s.listAPIs)
 	get(public, "/apis/:slug", s.getAPI)
+	// The search page's beacon when a result is opened: rate-limited, never cached.
+	r.POST("/stats/click", s.rateLimit, s.noStore, s.click)
 
 	// Admin endpoints exist only when a token is configured; never CORS, never cached.
 	if s.cfg.AdminToken != "" {
@@ -63,6 +65,7 @@ func (s *Server) routes() (http.Handler, error) {
 		admin.POST("/reindex", s.reindex)
 		admin.GET("/status", s.status)
 		admin.GET("/explain", s.explain)
+		admin.GET("/stats", s.adminStats)
 	}
 
 	r.NoRoute(func(c *gin.Context) {

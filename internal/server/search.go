@@ -12,6 +12,7 @@ import (
 
 	"apisearch/catalog"
 	"apisearch/index"
+	"apisearch/internal/stats"
 
 	"github.com/gin-gonic/gin"
 )
@@ -96,9 +97,12 @@ func truncate(s string) string {
 // searchRequest validates the parameters of GET /search.
 func searchRequest(c *gin.Context) (index.Request, error) {
 	var req index.Request
-	v, err := params(c, []string{"q", "producer", "theme", "access", "page", "per_page", "sort"}, "q", "page", "per_page", "sort")
+	v, err := params(c, []string{"q", "producer", "theme", "access", "page", "per_page", "sort", "typing"}, "q", "page", "per_page", "sort", "typing")
 	if err != nil {
 		return req, err
+	}
+	if t := v.Get("typing"); t != "" && t != "0" && t != "1" {
+		return req, errorf(CodeInvalidParameter, "parameter typing must be 1 (sent as the person types) or 0, got %q", truncate(t))
 	}
 	req.Query = v.Get("q")
 	if n := utf8.RuneCountInString(req.Query); n > index.MaxQueryLength {
@@ -167,13 +171,15 @@ func (s *Server) search(c *gin.Context) {
 		// fewer of them through.
 		s.limiter.charge(c.ClientIP(), res.Work-1, time.Now())
 	}
-	count := func(took time.Duration) {
-		s.stats.Search(req.Query, req.Page == 1, res.Total, took, res.UnknownWords...)
+	// Counted for each request the answer is sent to, from the cache too: typing=1 and the
+	// client are the request's.
+	count := func(c *gin.Context, took time.Duration) {
+		if c.Request.Method == http.MethodHead {
+			return // a monitor's probe, not a search
+		}
+		s.stats.Search(stats.Search{Query: req.Query, FirstPage: req.Page == 1, Typing: c.Query("typing") == "1",
+			Total: res.Total, Took: took, UnknownWords: res.UnknownWords, Client: clientKey(c.ClientIP()).String()})
 	}
-	if c.Request.Method == http.MethodHead {
-		count = nil // a monitor's probe, not a search
-	} else {
-		count(time.Since(start))
-	}
+	count(c, time.Since(start))
 	s.writeAnswer(c, res, count)
 }

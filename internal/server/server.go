@@ -29,6 +29,10 @@ type Config struct {
 	// CORSOrigins are the origins allowed to call the public endpoints from a browser;
 	// "*" allows any. Empty: no CORS.
 	CORSOrigins []string
+	// PublicURL is the URL clients reach the service at (a scheme, a host, maybe a path
+	// prefix, no trailing slash), which the OpenAPI document gives as its server. Empty: the
+	// scheme and Host of each request.
+	PublicURL string
 	// RateLimit is the requests per second allowed to one client (an IPv4 address, an IPv6
 	// /64) on the public endpoints, with bursts of twice as many; 0 turns it off. A search
 	// that costs more than an ordinary one is charged its work.
@@ -122,6 +126,11 @@ func New(cfg Config, source Source) (http.Handler, error) {
 	var err error
 	if s.metrics, err = newHTTPMetrics(cfg.Registry, s.answers, s.limiter); err != nil {
 		return nil, err
+	}
+	if cfg.PublicURL != "" {
+		if err := CheckPublicURL(cfg.PublicURL); err != nil {
+			return nil, err
+		}
 	}
 	if s.doc, err = loadAPIDoc(); err != nil {
 		return nil, err

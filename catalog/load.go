@@ -272,7 +272,9 @@ func (l *loader) loadEntry(layout Layout, p string) {
 		return
 	}
 	e.Slug, e.Path = slug, p
-	if e.Title = strings.TrimSpace(e.Title); e.Title == "" {
+	// What readers see, as search indexes and shows it: Markdown and components turned into
+	// their text, once per entry.
+	if e.Title = InlineText(strings.TrimSpace(e.Title)); e.Title == "" {
 		l.report(p, SeverityError, slug, errorAt(doc.lines["title"], "entry has no title"))
 		return
 	}
@@ -287,6 +289,7 @@ func (l *loader) loadEntry(layout Layout, p string) {
 		return
 	}
 	e.Producer = prod.Ref()
+	e.Tagline = InlineText(e.Tagline)
 	e.Text = PlainText(e.Description)
 	if e.LastUpdate != "" {
 		date, err := parseDate(e.LastUpdate)

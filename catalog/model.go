@@ -41,10 +41,10 @@ func (a Access) Label() string {
 // Entry is one API of the catalogue, as indexed and served.
 type Entry struct {
 	Slug          string      `json:"slug"`
-	Title         string      `json:"title"`
-	Tagline       string      `json:"tagline"`
+	Title         string      `json:"title"`       // as text (InlineText)
+	Tagline       string      `json:"tagline"`     // as text (InlineText)
 	Description   string      `json:"description"` // Markdown: intro and body
-	Text          string      `json:"-"`           // Description as plain text, for indexing
+	Text          string      `json:"-"`           // Description as readers see it (PlainText), for indexing and snippets
 	Producer      ProducerRef `json:"producer"`
 	Partners      []string    `json:"partners"`
 	Themes        []string    `json:"themes"` // canonical labels

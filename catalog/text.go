@@ -6,11 +6,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/yuin/goldmark"
-	"github.com/yuin/goldmark/ast"
-	"github.com/yuin/goldmark/extension"
-	extast "github.com/yuin/goldmark/extension/ast"
-	"github.com/yuin/goldmark/text"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -79,51 +74,6 @@ func foldRune(r rune) string {
 		}
 	}
 	return b.String()
-}
-
-// markdown parses the catalogue's Markdown, tables included.
-var markdown = goldmark.New(goldmark.WithExtensions(extension.Table, extension.Strikethrough, extension.Linkify))
-
-// PlainText renders Markdown as plain text for indexing: the words people read, without markup,
-// link targets, raw HTML or code blocks.
-func PlainText(md string) string {
-	src := []byte(md)
-	doc := markdown.Parser().Parse(text.NewReader(src))
-	var b strings.Builder
-	space := func() {
-		if b.Len() > 0 && !strings.HasSuffix(b.String(), " ") {
-			b.WriteByte(' ')
-		}
-	}
-	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
-		switch n := n.(type) {
-		case *ast.FencedCodeBlock, *ast.CodeBlock, *ast.HTMLBlock, *ast.RawHTML:
-			return ast.WalkSkipChildren, nil
-		case *ast.Text:
-			if entering {
-				b.Write(n.Segment.Value(src))
-				if n.SoftLineBreak() || n.HardLineBreak() {
-					space()
-				}
-			}
-		case *ast.String:
-			if entering {
-				b.Write(n.Value)
-			}
-		case *ast.AutoLink:
-			if entering {
-				b.Write(n.Label(src))
-			}
-		case *extast.TableCell:
-			space()
-		default:
-			if n.Type() == ast.TypeBlock {
-				space()
-			}
-		}
-		return ast.WalkContinue, nil
-	})
-	return strings.Join(strings.Fields(b.String()), " ")
 }
 
 // Printable returns s for a line of a report: unchanged when every character is graphic (so that

@@ -25,6 +25,9 @@ type serveConfig struct {
 	AdminTokenFile string
 	AdminToken     string // read from AdminTokenFile or APISEARCH_ADMIN_TOKEN
 	CORSOrigins    []string
+	// PublicURL is the URL clients reach the service at, the OpenAPI document's server; empty:
+	// the scheme and host of each request.
+	PublicURL      string
 	TrustedProxies []string
 	LogLevel       slog.Level
 	LogFormat      string
@@ -61,6 +64,7 @@ func parseServeConfig(args []string, getenv func(string) string, stderr io.Write
 	fl.StringVar(&cfg.IndexDir, "index-dir", "", "keep the index on disk in this folder, reopened at start when it matches the catalogue (default: in memory)")
 	fl.StringVar(&cfg.AdminTokenFile, "admin-token-file", "", "file holding the admin token (or APISEARCH_ADMIN_TOKEN); without a token there are no admin endpoints")
 	fl.StringVar(&cors, "cors-origins", "", "comma-separated origins allowed to call the public API from a browser; * for any")
+	fl.StringVar(&cfg.PublicURL, "public-url", "", "URL the service is reached at, which the OpenAPI document gives as its server: a scheme, a host, maybe a path prefix (default: the scheme and host of each request)")
 	fl.StringVar(&proxies, "trusted-proxies", "", "comma-separated addresses or CIDRs of the proxies whose X-Forwarded-For is believed")
 	fl.StringVar(&level, "log-level", "info", "debug, info, warn or error")
 	fl.StringVar(&cfg.LogFormat, "log-format", "auto", "json, text, or auto: text in a terminal, JSON elsewhere")
@@ -102,6 +106,12 @@ func parseServeConfig(args []string, getenv func(string) string, stderr io.Write
 	}
 	if cfg.CORSOrigins, err = corsOrigins(cors); err != nil {
 		return cfg, err
+	}
+	if cfg.PublicURL != "" {
+		cfg.PublicURL = strings.TrimSuffix(cfg.PublicURL, "/")
+		if err := server.CheckPublicURL(cfg.PublicURL); err != nil {
+			return cfg, fmt.Errorf("--public-url: %w", err)
+		}
 	}
 	if err := checkAddr(cfg.Addr); err != nil {
 		return cfg, err

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -43,6 +44,8 @@ func TestInvalidConfiguration(t *testing.T) {
 		{"extra argument", []string{"now"}, nil, `unexpected argument "now"`},
 		{"origin without scheme", []string{"--cors-origins", "example.gouv.fr"}, nil, `--cors-origins: origin "example.gouv.fr": want http:// or https://`},
 		{"origin with a path", []string{"--cors-origins", "https://example.gouv.fr/app"}, nil, `--cors-origins: origin "https://example.gouv.fr/app"`},
+		{"public URL without scheme", []string{"--public-url", "recherche.api.gouv.fr"}, nil, `--public-url: public URL "recherche.api.gouv.fr": want http:// or https://`},
+		{"public URL with a query", nil, map[string]string{"APISEARCH_PUBLIC_URL": "https://api.gouv.fr/?v=1"}, `--public-url: public URL "https://api.gouv.fr/?v=1": want no query`},
 		{"address without port", []string{"--addr", "localhost"}, nil, `--addr "localhost": want host:port`},
 		{"address port out of range", []string{"--addr", ":99999"}, nil, `--addr ":99999": port "99999"`},
 		{"blank token", nil, map[string]string{"APISEARCH_ADMIN_TOKEN": "   "}, "APISEARCH_ADMIN_TOKEN is blank"},
@@ -233,6 +236,25 @@ func TestOriginTrailingSlash(t *testing.T) {
 	resp.Body.Close()
 	if got := resp.Header.Get("Access-Control-Allow-Origin"); resp.StatusCode != http.StatusOK || got != "https://example.gouv.fr" {
 		t.Errorf("status %d, Access-Control-Allow-Origin %q; want 200 and the origin", resp.StatusCode, got)
+	}
+}
+
+// TestPublicURL reads --public-url or APISEARCH_PUBLIC_URL, a trailing slash dropped, and
+// serves it as the OpenAPI document's server.
+func TestPublicURL(t *testing.T) {
+	cfg, err := parseServeConfig(nil, envOf(map[string]string{"APISEARCH_PUBLIC_URL": "https://api.gouv.fr/recherche/"}), io.Discard)
+	if err != nil || cfg.PublicURL != "https://api.gouv.fr/recherche" {
+		t.Errorf("APISEARCH_PUBLIC_URL: %q, %v", cfg.PublicURL, err)
+	}
+	base := startServe(t, "--public-url", "https://recherche.api.gouv.fr/")
+	resp, err := httpClient.Get(base + "/openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var doc struct{ Servers []struct{ URL string } }
+	if err := json.NewDecoder(resp.Body).Decode(&doc); err != nil || len(doc.Servers) != 1 || doc.Servers[0].URL != "https://recherche.api.gouv.fr" {
+		t.Errorf("/openapi.json servers %+v, %v; want https://recherche.api.gouv.fr", doc.Servers, err)
 	}
 }
 

@@ -69,7 +69,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	var draining atomic.Bool
 	gin.SetMode(gin.ReleaseMode)
 	handler, err := server.New(server.Config{
-		Logger: log, AdminToken: cfg.AdminToken, Admin: admin, CORSOrigins: cfg.CORSOrigins,
+		Logger: log, AdminToken: cfg.AdminToken, Admin: admin, CORSOrigins: cfg.CORSOrigins, PublicURL: cfg.PublicURL,
 		RateLimit: cfg.RateLimit, RateLimitClients: cfg.RateLimitClients, TrustedProxies: cfg.TrustedProxies,
 		Registry: registry, AnswerCacheBytes: cfg.AnswerCacheBytes, ReindexWait: cfg.ReindexWait,
 		Draining: draining.Load,

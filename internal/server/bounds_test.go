@@ -194,7 +194,7 @@ func TestExpensiveSearchesAreCharged(t *testing.T) {
 // headers, without a body.
 func TestHeadOnEveryGetRoute(t *testing.T) {
 	h := newTestServer(t)
-	for _, path := range []string{"/healthz", "/readyz", "/search?q=adresse", "/autocomplete?q=ad", "/apis", "/apis/api-adresse", "/", "/docs", "/stats", "/metrics", "/openapi.json"} {
+	for _, path := range []string{"/healthz", "/readyz", "/search?q=adresse", "/autocomplete?q=ad", "/apis", "/apis/api-adresse", "/les-api/api-adresse", "/", "/docs", "/stats", "/metrics", "/openapi.json"} {
 		rec := do(h, "HEAD", path, nil)
 		if rec.Code != 200 {
 			t.Errorf("HEAD %s = %d, want 200", path, rec.Code)

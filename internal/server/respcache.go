@@ -35,11 +35,27 @@ var gzipWriters = sync.Pool{New: func() any {
 	return zw
 }}
 
-// answer is a public endpoint's JSON answer, as sent and gzipped once, with what the
-// statistics count each time it is sent, to the request it is sent to.
+// answer is a public endpoint's answer, JSON or an HTML page, as sent and gzipped once, with
+// what the statistics count each time it is sent, to the request it is sent to.
 type answer struct {
-	body, gz []byte                                   // gz is nil for a small answer
-	count    func(c *gin.Context, took time.Duration) // nil when the statistics do not count it
+	body, gz    []byte                                   // gz is nil for a small answer
+	contentType string                                   // "" for JSON
+	count       func(c *gin.Context, took time.Duration) // nil when the statistics do not count it
+}
+
+// newAnswer makes an answer of a body, gzipped once when it is large enough to gain from it.
+func newAnswer(body []byte, contentType string) *answer {
+	a := &answer{body: body, contentType: contentType}
+	if len(body) >= minGzip {
+		var buf bytes.Buffer
+		zw := gzipWriters.Get().(*gzip.Writer)
+		zw.Reset(&buf)
+		_, _ = zw.Write(body)
+		_ = zw.Close()
+		gzipWriters.Put(zw)
+		a.gz = buf.Bytes()
+	}
+	return a
 }
 
 // answerKey names an answer: the index generation, so that a change to the catalogue can
@@ -149,16 +165,8 @@ func (s *Server) writeAnswer(c *gin.Context, v any, count func(c *gin.Context, t
 		abort(c, s.log, err)
 		return
 	}
-	a := &answer{body: body, count: count}
-	if len(body) >= minGzip {
-		var buf bytes.Buffer
-		zw := gzipWriters.Get().(*gzip.Writer)
-		zw.Reset(&buf)
-		_, _ = zw.Write(body)
-		_ = zw.Close()
-		gzipWriters.Put(zw)
-		a.gz = buf.Bytes()
-	}
+	a := newAnswer(body, "")
+	a.count = count
 	if key := c.GetString(answerKeyName); key != "" {
 		s.answers.add(key, a)
 	}
@@ -169,10 +177,14 @@ func (s *Server) writeAnswer(c *gin.Context, v any, count func(c *gin.Context, t
 func (s *Server) send(c *gin.Context, a *answer) {
 	h := c.Writer.Header()
 	h.Add("Vary", "Accept-Encoding")
+	typ := a.contentType
+	if typ == "" {
+		typ = "application/json; charset=utf-8"
+	}
 	if a.gz != nil && strings.Contains(c.GetHeader("Accept-Encoding"), "gzip") {
 		h.Set("Content-Encoding", "gzip")
-		c.Data(http.StatusOK, "application/json; charset=utf-8", a.gz)
+		c.Data(http.StatusOK, typ, a.gz)
 		return
 	}
-	c.Data(http.StatusOK, "application/json; charset=utf-8", a.body)
+	c.Data(http.StatusOK, typ, a.body)
 }

@@ -56,6 +56,10 @@ func (s *Server) routes() (http.Handler, error) {
 	get(public, "/autocomplete", s.autocomplete)
 	get(public, "/apis", s.listAPIs)
 	get(public, "/apis/:slug", s.getAPI)
+	// An API's page, for people and search engines: rate-limited, revalidated by ETag, kept
+	// in the answer cache by its handler (under the address it is reached at), gzipped.
+	get(r, "/les-api", s.redirectToSearch)
+	get(r.Group("", s.rateLimit, s.cache), "/les-api/:slug", s.apiPage)
 	// The search page's beacon when a result is opened: rate-limited, never cached.
 	r.POST("/stats/click", s.rateLimit, s.noStore, s.click)
 

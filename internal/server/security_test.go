@@ -25,6 +25,8 @@ func TestSecurityHeaders(t *testing.T) {
 		{"/static/app.css", 200, false},
 		{"/search?q=adresse", 200, false},
 		{"/apis/api-adresse", 200, false},
+		{"/les-api/api-adresse", 200, true},
+		{"/les-api/nope", 404, true},
 		{"/stats.json", 200, false},
 		{"/openapi.json", 200, false},
 		{"/healthz", 200, false},

@@ -58,6 +58,8 @@
     },
     producerToggle: byId('producer-toggle'),
     clearFilters: byId('clear-filters'),
+    facetsToggle: byId('facets-toggle'),
+    facetsPanel: byId('facets-panel'),
   };
 
   // Current search. q is kept as typed; it is trimmed when sent or put in the URL.
@@ -418,6 +420,7 @@
     lastFacets = facets;
     for (const name of FACETS) renderFacet(name, Array.isArray(facets[name]) ? facets[name] : []);
     updateClearFilters();
+    updateFacetsToggle();
   }
 
   function facetLabel(name, value) {
@@ -479,6 +482,14 @@
 
   function updateClearFilters() {
     els.clearFilters.hidden = !hasFilters();
+  }
+
+  /** The phone's « Afficher les filtres » button: open or folded, and how many are ticked. */
+  function updateFacetsToggle() {
+    const open = els.facetsPanel.classList.contains('is-open');
+    const ticked = FACETS.reduce((n, name) => n + state[name].length, 0);
+    els.facetsToggle.setAttribute('aria-expanded', open ? 'true' : 'false');
+    els.facetsToggle.textContent = `${open ? 'Masquer' : 'Afficher'} les filtres${ticked ? ` (${ticked})` : ''}`;
   }
 
   function renderPagination(data) {
@@ -743,6 +754,11 @@
     });
 
     els.clearFilters.addEventListener('click', clearAllFilters);
+
+    els.facetsToggle.addEventListener('click', () => {
+      els.facetsPanel.classList.toggle('is-open');
+      updateFacetsToggle();
+    });
 
     els.sort.addEventListener('change', () => {
       state.sort = SORTS.includes(els.sort.value) ? els.sort.value : DEFAULT_SORT;

@@ -97,14 +97,18 @@ func OpenAPIDocument() (*openapi3.T, error) {
 	return d.doc, nil
 }
 
+// openapiJSON answers GET /openapi.json: the document, its server the URL the service is reached at.
 func (s *Server) openapiJSON(c *gin.Context) {
 	c.Data(http.StatusOK, "application/json", s.doc.json.with(s.serverURL(c)))
 }
 
+// openapiYAML answers GET /openapi.yaml: openapi.yaml as written, its server the URL the service
+// is reached at.
 func (s *Server) openapiYAML(c *gin.Context) {
 	c.Data(http.StatusOK, "application/yaml", s.doc.yaml.with(s.serverURL(c)))
 }
 
+// docs answers GET /docs: the documentation page, rendered at start.
 func (s *Server) docs(c *gin.Context) {
 	c.Data(http.StatusOK, "text/html; charset=utf-8", s.doc.html)
 }
@@ -193,7 +197,7 @@ type docParameter struct {
 	Default string
 }
 
-// docResponse is a possible answer of an operation.
+// docResponse is a possible answer of an operation: its status, description and example;
 // Content is its media type, Ref the schema it follows when it is one of the document's.
 type docResponse struct {
 	Status, Content, Ref, Example string
@@ -220,6 +224,7 @@ var where = map[string]string{"query": "requête", "path": "chemin", "header": "
 // left out.
 var docMarkdown = goldmark.New()
 
+// markdown renders a description of the document as HTML.
 func markdown(s string) (template.HTML, error) {
 	var b strings.Builder
 	if err := docMarkdown.Convert([]byte(s), &b); err != nil {

@@ -45,6 +45,9 @@ type serveConfig struct {
 	MaxConnections int
 	// ShutdownDelay is how long /readyz answers 503 before the listener closes on SIGTERM.
 	ShutdownDelay time.Duration
+	// DataDir is the folder of the statistics file: IndexDir when not given; none keeps the
+	// statistics in memory only.
+	DataDir string
 }
 
 // envName is the environment variable of a flag: APISEARCH_ and the flag in capitals.
@@ -62,6 +65,7 @@ func parseServeConfig(args []string, getenv func(string) string, stderr io.Write
 	fl.StringVar(&cfg.Addr, "addr", ":8080", "address to listen on")
 	fl.StringVar(&cfg.Catalog, "catalog", "", "catalogue folder (default: ./catalog when run from the repository, else the catalogue embedded in the binary)")
 	fl.StringVar(&cfg.IndexDir, "index-dir", "", "keep the index on disk in this folder, reopened at start when it matches the catalogue (default: in memory)")
+	fl.StringVar(&cfg.DataDir, "data-dir", "", "keep the statistics in this folder, saved every minute and at shutdown, read at start (default: --index-dir when given, else in memory only)")
 	fl.StringVar(&cfg.AdminTokenFile, "admin-token-file", "", "file holding the admin token (or APISEARCH_ADMIN_TOKEN); without a token there are no admin endpoints")
 	fl.StringVar(&cors, "cors-origins", "", "comma-separated origins allowed to call the public API from a browser; * for any")
 	fl.StringVar(&cfg.PublicURL, "public-url", "", "URL the service is reached at, which the OpenAPI document gives as its server: a scheme, a host, maybe a path prefix (default: the scheme and host of each request)")
@@ -148,6 +152,11 @@ func parseServeConfig(args []string, getenv func(string) string, stderr io.Write
 	}
 	if cfg.AdminToken, err = adminToken(cfg.AdminTokenFile, getenv); err != nil {
 		return cfg, err
+	}
+	if cfg.DataDir == "" {
+		cfg.DataDir = cfg.IndexDir
+	} else if info, err := os.Stat(cfg.DataDir); err == nil && !info.IsDir() {
+		return cfg, fmt.Errorf("--data-dir %s: not a folder", cfg.DataDir)
 	}
 	if cfg.Catalog != "" {
 		if info, err := os.Stat(cfg.Catalog); err != nil || !info.IsDir() {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -28,6 +29,14 @@ func startServe(t *testing.T, args ...string) string {
 // startServeEnv is startServe with an environment.
 func startServeEnv(t *testing.T, getenv func(string) string, args ...string) string {
 	t.Helper()
+	base, _ := startStoppable(t, getenv, args...)
+	return base
+}
+
+// startStoppable is startServeEnv, and returns stop, which stops the server and waits for
+// serve to return; the test stops it at its end when it has not.
+func startStoppable(t *testing.T, getenv func(string) string, args ...string) (string, func()) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
@@ -35,7 +44,7 @@ func startServeEnv(t *testing.T, getenv func(string) string, args ...string) str
 		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--shutdown-delay", "0s"}, args...), getenv, pw, io.Discard)
 		pw.Close()
 	}()
-	t.Cleanup(func() {
+	stop := sync.OnceFunc(func() {
 		cancel()
 		select {
 		case err := <-done:
@@ -46,6 +55,7 @@ func startServeEnv(t *testing.T, getenv func(string) string, args ...string) str
 			t.Errorf("serve did not stop within 15s")
 		}
 	})
+	t.Cleanup(stop)
 	lines := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(pr)
@@ -62,13 +72,13 @@ func startServeEnv(t *testing.T, getenv func(string) string, args ...string) str
 		if i < 0 {
 			t.Fatalf("unexpected first line from serve: %q", line)
 		}
-		return line[i:]
+		return line[i:], stop
 	case err := <-done:
 		t.Fatalf("serve stopped: %v", err)
 	case <-time.After(30 * time.Second):
 		t.Fatalf("serve did not start within 30s")
 	}
-	return ""
+	return "", stop
 }
 
 var httpClient = &http.Client{Timeout: 30 * time.Second}

@@ -66,13 +66,19 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 		return reindex.Status{}, false
 	})
+	rec, stopStats, err := openStats(cfg.DataDir, log)
+	if err != nil {
+		return err
+	}
+	// Deferred first, so run last: the statistics are saved once no request is served.
+	defer stopStats()
 	var draining atomic.Bool
 	gin.SetMode(gin.ReleaseMode)
 	handler, err := server.New(server.Config{
 		Logger: log, AdminToken: cfg.AdminToken, Admin: admin, CORSOrigins: cfg.CORSOrigins, PublicURL: cfg.PublicURL,
 		RateLimit: cfg.RateLimit, RateLimitClients: cfg.RateLimitClients, TrustedProxies: cfg.TrustedProxies,
 		Registry: registry, AnswerCacheBytes: cfg.AnswerCacheBytes, ReindexWait: cfg.ReindexWait,
-		Draining: draining.Load,
+		Draining: draining.Load, Stats: rec,
 	}, source)
 	if err != nil {
 		fmt.Fprintln(stderr, "apisearch serve: invalid configuration:", err)

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"apisearch/catalog"
+	"apisearch/internal/stats"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -35,12 +37,18 @@ func chromium(t *testing.T) string {
 // service's URL and a browser context.
 func browse(t *testing.T) (string, context.Context) {
 	t.Helper()
+	return browseWith(t, Config{})
+}
+
+// browseWith is browse with the service configured by cfg.
+func browseWith(t *testing.T, cfg Config) (string, context.Context) {
+	t.Helper()
 	exe := chromium(t)
 	c, err := catalog.Load(catalog.Default())
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(newHandler(t, Config{}, sourceOf(t, c)))
+	srv := httptest.NewServer(newHandler(t, cfg, sourceOf(t, c)))
 	t.Cleanup(srv.Close)
 
 	// Chromium's helpers may still write to their profile while it exits: the folder is
@@ -185,3 +193,44 @@ func TestSearchPageInABrowser(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestStatsFromTheSearchPage types a query letter by letter at a person's pace in the search
+// page: the statistics count one search of it, once the person stops typing, and the keystrokes
+// apart; opening a result sends the beacon.
+func TestStatsFromTheSearchPage(t *testing.T) {
+	rec := stats.New(nil)
+	base, ctx := browseWith(t, Config{Stats: rec})
+	actions := []chromedp.Action{
+		chromedp.Navigate(base + "/"),
+		poll(`document.querySelectorAll('#results li.hit').length === 20`),
+	}
+	for _, letter := range "adresse" {
+		actions = append(actions, chromedp.SendKeys("#q", string(letter), chromedp.ByID), chromedp.Sleep(350*time.Millisecond))
+	}
+	actions = append(actions, poll(`(document.querySelector('#results li.hit')||{}).dataset?.slug === 'api-adresse'`))
+	if err := chromedp.Run(ctx, actions...); err != nil {
+		t.Fatalf("typing: %v", err)
+	}
+	waitFor := func(what string, ok func(stats.Snapshot) bool) stats.Snapshot {
+		t.Helper()
+		var s stats.Snapshot
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+			if s = rec.Snapshot(10, stats.Full); ok(s) {
+				return s
+			}
+		}
+		t.Fatalf("%s: %+v", what, s)
+		return s
+	}
+	s := waitFor("the search settled", func(s stats.Snapshot) bool { return len(s.TopQueries) > 0 })
+	if got := fmt.Sprint(s.TopQueries); got != "[{{adresse 1} 0}]" || s.Total.TypingSearches < 5 {
+		t.Errorf("after typing adresse: queries %s, %d typing searches; want adresse once and the keystrokes apart", got, s.Total.TypingSearches)
+	}
+	if err := chromedp.Run(ctx, chromedp.Click("#results li.hit a", chromedp.ByQuery)); err != nil {
+		t.Fatalf("opening a result: %v", err)
+	}
+	s = waitFor("the beacon", func(s stats.Snapshot) bool { return s.Total.Clicks > 0 })
+	if got := fmt.Sprint(s.TopClicked); got != "[{adresse api-adresse 1}]" || fmt.Sprint(s.TopQueries) != "[{{adresse 1} 1}]" {
+		t.Errorf("after opening the first result: clicked %s, queries %v", got, s.TopQueries)
+	}
+}

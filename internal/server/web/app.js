@@ -1,8 +1,10 @@
 // Public search page of apisearch — catalogue des API publiques.
 //
 // Plain ES2020, no dependencies. The page talks to the same-origin JSON API:
-//   GET /search        results, facets and pagination
+//   GET /search        results, facets and pagination; typing=1 on as-you-type requests, so
+//                      that the statistics count the searches people settle on, not keystrokes
 //   GET /autocomplete  suggestions for the combobox
+//   POST /stats/click  a beacon when a result is opened (the query and the API's slug only)
 // Layout of this file:
 //   1. constants and DOM handles
 //   2. state <-> URL query string
@@ -26,6 +28,7 @@
   const MAX_PRODUCERS = 10; // producers shown before « Voir tout »
   const AUTOCOMPLETE_DELAY = 150; // ms
   const SEARCH_DELAY = 250; // ms, search-as-you-type
+  const SETTLE_DELAY = 2000; // ms without typing after which the results on screen count as a search
   const SUGGESTION_LIMIT = 8;
   const PAGE_TITLE = 'Catalogue des API publiques — recherche';
   const PARTIAL_MESSAGE = 'Aucune API ne contient tous vos mots : voici celles qui en contiennent une partie.';
@@ -216,10 +219,18 @@
   let searchController = null; // AbortController of the request in flight
   let searchSeq = 0; // only the answer to the latest request is rendered
   let searchTimer = 0; // debounce of search-as-you-type
+  let unsettled = null; // parameters of the as-you-type search on screen, not yet counted
+  let settleTimer = 0;
 
-  /** Runs the search of the current state. */
-  async function runSearch({ history = 'push', focusResults = false } = {}) {
+  /**
+   * Runs the search of the current state. typing: sent as the person types (typing=1), which
+   * the statistics count apart; it counts as a search once the person stops typing for
+   * SETTLE_DELAY or opens a result (settle). Any other search counts at once.
+   */
+  async function runSearch({ history = 'push', focusResults = false, typing = false } = {}) {
     clearTimeout(searchTimer);
+    clearTimeout(settleTimer);
+    unsettled = null;
     updateHistory(history);
     updateTitle();
     updateClearFilters();
@@ -233,18 +244,24 @@
     params.set('page', String(state.page));
     params.set('per_page', String(PER_PAGE));
     params.set('sort', state.sort);
+    const sent = new URLSearchParams(params);
+    if (typing) sent.set('typing', '1');
 
     setBusy(true);
     try {
-      const data = await fetchJSON(`/search?${params}`, controller.signal);
+      const data = await fetchJSON(`/search?${sent}`, controller.signal);
       if (seq !== searchSeq) return; // a newer search was started meanwhile
       hideError();
       const pages = pageCount(data);
       // A shared URL may point past the last page: go to the last one instead.
       if (data.total > 0 && (!data.hits || data.hits.length === 0) && state.page > pages) {
         state.page = pages;
-        runSearch({ history: 'replace', focusResults });
+        runSearch({ history: 'replace', focusResults, typing });
         return;
+      }
+      if (typing) {
+        unsettled = params;
+        settleTimer = setTimeout(settle, SETTLE_DELAY);
       }
       renderSearch(data);
       if (focusResults) els.total.focus();
@@ -264,7 +281,37 @@
   /** Schedules a search-as-you-type (URL replaced, not pushed). */
   function scheduleSearch() {
     clearTimeout(searchTimer);
-    searchTimer = setTimeout(() => runSearch({ history: 'replace' }), SEARCH_DELAY);
+    searchTimer = setTimeout(() => runSearch({ history: 'replace', typing: true }), SEARCH_DELAY);
+  }
+
+  /**
+   * Counts the as-you-type search on screen as a search: the same request without typing=1,
+   * whose answer the server already holds. keepalive lets it outlive the page when a result
+   * is being opened.
+   */
+  function settle() {
+    clearTimeout(settleTimer);
+    if (!unsettled) return;
+    const params = unsettled;
+    unsettled = null;
+    fetch(`/search?${params}`, { keepalive: true, headers: { Accept: 'application/json' } }).catch(() => {});
+  }
+
+  /**
+   * A result's link was followed (click, Enter, middle click): the search counts if it had
+   * not yet, and a beacon tells which API was opened for which query. No cookie, nothing
+   * about the person.
+   */
+  function onResultOpened(event) {
+    if (event.type === 'auxclick' && event.button !== 1) return;
+    const link = event.target.closest('a');
+    const hit = link && link.closest('.hit');
+    if (!hit || !hit.dataset.slug) return;
+    settle();
+    const beacon = `/stats/click?${new URLSearchParams({ q: state.q.trim(), slug: hit.dataset.slug })}`;
+    if (!(navigator.sendBeacon && navigator.sendBeacon(beacon))) {
+      fetch(beacon, { method: 'POST', keepalive: true }).catch(() => {});
+    }
   }
 
   function setBusy(busy) {
@@ -754,6 +801,9 @@
     });
 
     els.clearFilters.addEventListener('click', clearAllFilters);
+
+    els.results.addEventListener('click', onResultOpened);
+    els.results.addEventListener('auxclick', onResultOpened);
 
     els.facetsToggle.addEventListener('click', () => {
       els.facetsPanel.classList.toggle('is-open');

@@ -20,7 +20,8 @@ import (
 	"apisearch/catalog"
 )
 
-// Bounds on memory.
+// Bounds on memory: whatever clients send, a recorder holds less than maxRecorderBytes
+// (TestRecorderMemory measures about 1.7 MB with every key at its longest).
 const (
 	keepDays       = 30  // days of daily figures kept
 	trackedQueries = 500 // distinct queries tracked for the most frequent ones
@@ -34,6 +35,8 @@ const (
 	bucketBase   = 50 * time.Microsecond
 	bucketGrowth = 1.25
 	bucketCount  = 74
+	// maxRecorderBytes is what a recorder may hold at most, whatever clients send.
+	maxRecorderBytes = 3 << 20
 )
 
 // PublicClients is how many distinct clients must send a query or a word on the same day

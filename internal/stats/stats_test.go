@@ -2,6 +2,7 @@ package stats
 
 import (
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -297,4 +298,39 @@ func TestPublicView(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestRecorderMemory fills every bound with the longest keys clients can send, in 4-byte
+// letters, over more days than are kept: the heap holds the recorder within maxRecorderBytes.
+func TestRecorderMemory(t *testing.T) {
+	heap := func() uint64 {
+		var m runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&m)
+		return m.HeapAlloc
+	}
+	before := heap()
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	r := New(func() time.Time { return now })
+	long := strings.Repeat("𝔞", 2*maxQueryRunes)
+	for i := range 4 * trackedQueries {
+		q := fmt.Sprintf("%d%s", i, long)
+		words := make([]string, 2*wordsPerQuery)
+		for j := range words {
+			words[j] = fmt.Sprintf("%d-%d%s", i, j, long)
+		}
+		for c := range PublicClients {
+			r.Search(Search{Query: q, FirstPage: true, UnknownWords: words, Client: fmt.Sprint(c, i)})
+		}
+		r.Click(q, fmt.Sprintf("%d%s", i, strings.Repeat("s", 3*maxSlugBytes)))
+		if i%20 == 0 {
+			now = now.Add(24 * time.Hour)
+		}
+	}
+	grown := int64(heap()) - int64(before)
+	if grown > maxRecorderBytes {
+		t.Errorf("a full recorder holds %d bytes, bound %d", grown, maxRecorderBytes)
+	}
+	t.Logf("a full recorder holds %d bytes", grown)
+	runtime.KeepAlive(r)
 }

@@ -39,7 +39,7 @@ const (
 type Suggestion struct {
 	Text      string `json:"text"`
 	Kind      string `json:"kind"`
-	Slug      string `json:"slug,omitempty"`
+	Slug      string `json:"slug,omitempty"` // an API's (its page) or a producer's (its filter)
 	Highlight string `json:"highlight"`
 }
 
@@ -137,9 +137,9 @@ func (ix *Index) newSuggester(c *catalog.Catalog) *suggester {
 	}
 	for _, p := range producers {
 		n := float64(producerEntries[p.Slug])
-		add(p.Name, KindProducer, "", n)
+		add(p.Name, KindProducer, p.Slug, n)
 		if p.Acronym != "" {
-			add(p.Acronym, KindProducer, "", n)
+			add(p.Acronym, KindProducer, p.Slug, n)
 		}
 	}
 	for _, t := range c.Themes() {

@@ -40,8 +40,8 @@ func checkSuggestions(t *testing.T, ix *Index, tests []suggestCase) {
 			if got[i].Kind != tt.kind {
 				t.Errorf("%q: kind = %q, want %q", tt.want, got[i].Kind, tt.kind)
 			}
-			if tt.kind == KindAPI && got[i].Slug == "" {
-				t.Errorf("%q: API suggestion without a slug", tt.want)
+			if (tt.kind == KindAPI || tt.kind == KindProducer) && got[i].Slug == "" {
+				t.Errorf("%q: %s suggestion without a slug", tt.want, tt.kind)
 			}
 			if !strings.Contains(got[i].Highlight, tt.highlightHas) {
 				t.Errorf("%q: highlight = %q, want it to contain %q", tt.want, got[i].Highlight, tt.highlightHas)

@@ -392,7 +392,7 @@
 
     const title = el('h3', 'hit-title');
     const link = el('a');
-    link.href = `/apis/${encodeURIComponent(hit.slug || '')}`;
+    link.href = apiPage(hit.slug || '');
     setHighlight(link, hl.title, hit.title || hit.slug);
     title.appendChild(link);
 
@@ -681,17 +681,30 @@
     setActive(next);
   }
 
-  /** Applies a picked suggestion and runs the search. */
+  /** The address of an API's page, server-rendered. */
+  function apiPage(slug) {
+    return `/les-api/${encodeURIComponent(slug)}`;
+  }
+
+  /** Applies a picked suggestion: an API opens its page, a producer or a theme filters. */
   function pickSuggestion(s) {
     if (!s) return;
     cancelAutocomplete();
     closeList();
+    if (s.kind === 'api' && s.slug) {
+      window.location.assign(apiPage(s.slug));
+      return;
+    }
     if (s.kind === 'theme') {
       // A theme becomes a ticked facet, and the text query is emptied.
       if (!state.theme.includes(s.text)) state.theme.push(s.text);
       state.q = '';
+    } else if (s.kind === 'producer' && s.slug) {
+      // So does a producer, by its slug.
+      if (!state.producer.includes(s.slug)) state.producer.push(s.slug);
+      state.q = '';
     } else {
-      // api, producer, term: the text becomes the query.
+      // A term becomes the query.
       state.q = s.text || '';
     }
     els.q.value = state.q;

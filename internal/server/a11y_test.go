@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/page"
@@ -130,7 +131,7 @@ func viewport(width, height int64, mobile bool) chromedp.Action {
 
 // maxShotHeight is the most of a page's height a screenshot shows (CSS pixels): the top of a
 // long page says how it looks, and the pictures stay small enough to commit.
-const maxShotHeight = 4000
+const maxShotHeight = 6000
 
 // screenshot takes a PNG of the whole page at the viewport's width, down to maxShotHeight.
 func screenshot(shot *[]byte) chromedp.Action {
@@ -170,6 +171,8 @@ func TestAccessibility(t *testing.T) {
 	searchReady := `document.querySelector('#results-region').getAttribute('aria-busy') === 'false' && document.querySelectorAll('#results li.hit').length > 0`
 	pages := []a11yPage{
 		{"search", "/?q=entreprise", searchReady},
+		{"api", "/les-api/api-entreprise", `document.readyState === 'complete'`},
+		{"api-not-found", "/les-api/api-nulle-part", `document.readyState === 'complete'`},
 		{"stats", "/stats", `document.readyState === 'complete'`},
 		{"docs", "/docs", `document.readyState === 'complete'`},
 	}
@@ -224,6 +227,21 @@ func tabTo(selector string, max int) chromedp.Action {
 		var at string
 		_ = chromedp.Run(ctx, chromedp.Evaluate(focused, &at))
 		return fmt.Errorf("%d presses of Tab never reached %s (focus on %s)", max, selector, at)
+	})
+}
+
+// pollAcrossNavigation waits for a JavaScript condition to be true on whatever page the browser
+// shows: a navigation under way, which makes the condition fail to evaluate, is waited out.
+func pollAcrossNavigation(expr string) chromedp.Action {
+	return chromedp.ActionFunc(func(ctx context.Context) error {
+		var err error
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+			var ok bool
+			if err = chromedp.Run(ctx, chromedp.Evaluate(expr, &ok)); err == nil && ok {
+				return nil
+			}
+		}
+		return fmt.Errorf("%s still false after 10 s (%v)", expr, err)
 	})
 }
 
@@ -288,7 +306,7 @@ func TestKeyboardOnly(t *testing.T) {
 		t.Fatalf("the combobox, Escape and Enter: %v", err)
 	}
 	// An API opens its page; any other suggestion becomes the search.
-	if err := chromedp.Run(ctx, poll(fmt.Sprintf(`location.pathname.startsWith('/les-api/') || (document.querySelector('#suggestions').hidden && document.querySelector('#q').value === %q)`, chosen))); err != nil {
+	if err := chromedp.Run(ctx, pollAcrossNavigation(fmt.Sprintf(`location.pathname.startsWith('/les-api/') || (document.querySelector('#suggestions').hidden && document.querySelector('#q').value === %q)`, chosen))); err != nil {
 		t.Errorf("Enter on %q neither opened its page nor searched it: %v", chosen, err)
 	}
 

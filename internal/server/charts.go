@@ -14,15 +14,17 @@ import (
 // chartDays is how many days the daily charts of /stats draw, today included.
 const chartDays = 30
 
-// Sizes of the charts, in SVG units; the style sheet scales them to the page's width.
+// Sizes of the charts, in SVG units, which are pixels where the page is wide enough: a chart
+// is as wide as a phone, and the style sheet shrinks it, its text with it, only on a narrower
+// screen, so that its text stays readable everywhere.
 const (
-	chartWidth  = 640
-	columnsH    = 180 // height of the columns' area
+	chartWidth  = 400
+	columnsH    = 160 // height of the columns' area
 	chartTop    = 16  // room above the columns for the scale's top label
-	chartLeft   = 44  // room left of the columns for the scale's labels
-	chartBottom = 22  // room below the columns for the days
-	rowHeight   = 22  // height of a row of a share chart
-	labelWidth  = 200 // room left of a share chart's bars for their labels
+	chartLeft   = 56  // room left of the columns for the scale's labels
+	chartBottom = 24  // room below the columns for the days
+	rowHeight   = 42  // height of a row of a share chart: its label, then its bar
+	barHeight   = 14  // height of a share chart's bar
 )
 
 // chart is an SVG chart of /stats and its numbers as text: Summary goes into the SVG's
@@ -118,21 +120,21 @@ func columns(id, title string, days []dailyValue, scaleText func(float64) string
 
 // shareChart draws, for each value, the share of the catalogue's entries that have it.
 func shareChart(id, title string, counts []catalog.Count, entries int, label func(string) string) chart {
-	c := chart{ID: id, Title: title, Width: chartWidth, Height: len(counts)*rowHeight + 8}
-	room := float64(chartWidth - labelWidth - 64) // the longest bar leaves room for its figure
+	c := chart{ID: id, Title: title, Width: chartWidth, Height: len(counts)*rowHeight + 4}
+	room := float64(chartWidth - 64) // the longest bar leaves room for its figure
 	var summary []string
 	for i, n := range counts {
 		share := 0.0
 		if entries > 0 {
 			share = float64(n.Count) / float64(entries)
 		}
-		y := float64(i*rowHeight + 4)
+		y := float64(i * rowHeight)
 		w := share * room
 		text := fmt.Sprintf("%s : %s (%s)", label(n.Value), percent(share), plural(n.Count, "API", "API"))
-		c.Bars = append(c.Bars, chartBar{X: labelWidth, Y: y + 3, W: round1(w), H: rowHeight - 6, Tip: text})
+		c.Bars = append(c.Bars, chartBar{X: 0, Y: y + 22, W: round1(w), H: barHeight, Tip: text})
 		c.Labels = append(c.Labels,
-			chartLabel{X: labelWidth - 8, Y: y + 15, Anchor: "end", Text: ellipsis(label(n.Value), 30)},
-			chartLabel{X: round1(labelWidth + w + 6), Y: y + 15, Anchor: "start", Text: percent(share)})
+			chartLabel{X: 0, Y: y + 16, Anchor: "start", Text: ellipsis(label(n.Value), 48)},
+			chartLabel{X: round1(w + 6), Y: y + 34, Anchor: "start", Text: percent(share)})
 		summary = append(summary, text)
 	}
 	c.Summary = title + ". " + strings.Join(summary, " ; ") + "."

@@ -499,12 +499,12 @@ var docsPage = template.Must(template.New("docs").Parse(`<!doctype html>
 <h3 id="op-{{.ID}}-title"><span class="method">{{.Method}}</span> <code>{{.Path}}</code> — {{.Summary}}</h3>
 {{if .Admin}}<p class="access admin">Réservé à l’exploitation : demande le jeton d’administration dans l’en-tête <code>Authorization: Bearer &lt;jeton&gt;</code>.</p>{{else}}<p class="access">Public : sans authentification.</p>{{end}}
 {{.Description}}
-{{if .Parameters}}<table>
-<caption>Paramètres de <code>{{.Method}} {{.Path}}</code></caption>
+{{if .Parameters}}<div class="table-scroll" role="region" tabindex="0" aria-labelledby="op-{{.ID}}-parameters"><table>
+<caption id="op-{{.ID}}-parameters">Paramètres de <code>{{.Method}} {{.Path}}</code></caption>
 <thead><tr><th scope="col">Nom</th><th scope="col">Où</th><th scope="col">Type</th><th scope="col">Description</th><th scope="col">Exemple</th></tr></thead>
 <tbody>{{range .Parameters}}
 <tr><th scope="row"><code>{{.Name}}</code>{{if .Required}} (obligatoire){{end}}</th><td>{{.Where}}</td><td>{{.Type}}</td><td id="{{.InputID}}-desc">{{.Description}}</td><td>{{if .Example}}<code>{{.Example}}</code>{{end}}</td></tr>{{end}}
-</tbody></table>{{end}}
+</tbody></table></div>{{end}}
 <table>
 <caption>Réponses de <code>{{.Method}} {{.Path}}</code></caption>
 <thead><tr><th scope="col">Statut</th><th scope="col">Description</th><th scope="col">Contenu</th></tr></thead>

@@ -196,7 +196,7 @@ var statsTemplate = template.Must(template.New("stats").Funcs(template.FuncMap{
 <desc id="{{.ID}}-desc">{{.Summary}}</desc>
 {{range .Lines}}<line x1="{{.X1}}" y1="{{.Y1}}" x2="{{.X2}}" y2="{{.Y2}}" stroke="#929292" stroke-width="1"/>
 {{end}}{{range .Bars}}<rect x="{{.X}}" y="{{.Y}}" width="{{.W}}" height="{{.H}}" fill="#000091"><title>{{.Tip}}</title></rect>
-{{end}}{{range .Labels}}<text x="{{.X}}" y="{{.Y}}" text-anchor="{{.Anchor}}" font-size="12" fill="#3a3a3a">{{.Text}}</text>
+{{end}}{{range .Labels}}<text x="{{.X}}" y="{{.Y}}" text-anchor="{{.Anchor}}" font-size="14" fill="#3a3a3a">{{.Text}}</text>
 {{end}}</svg>
 <figcaption>{{.Title}}</figcaption>
 </figure>{{end}}<!doctype html>

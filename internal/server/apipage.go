@@ -326,7 +326,6 @@ var apiPageTemplate = template.Must(template.New("").Funcs(template.FuncMap{"pag
 {{with .Entry.RateLimit}}<dt>Limite d’appels</dt><dd>{{.}}</dd>{{end}}
 {{with .Uptime}}<dt>Disponibilité</dt><dd>{{.}}</dd>{{end}}
 {{with .LastUpdate}}<dt>Mise à jour</dt><dd>{{.}}</dd>{{end}}
-{{with .Entry.Keywords}}<dt>Mots-clés</dt><dd>{{range $i, $k := .}}{{if $i}}, {{end}}{{$k}}{{end}}</dd>{{end}}
 </dl>
 
 <section class="api-section" aria-labelledby="access-title">
@@ -361,6 +360,7 @@ var apiPageTemplate = template.Must(template.New("").Funcs(template.FuncMap{"pag
 {{template "entries" .Related}}
 </section>{{end}}
 
+{{with .Entry.Keywords}}<p class="api-keywords">Mots-clés : {{range $i, $k := .}}{{if $i}}, {{end}}{{$k}}{{end}}</p>{{end}}
 <p class="api-json">Pour les programmes : <a href="/apis/{{.Entry.Slug}}">cette fiche en JSON</a>.</p>
 </main>
 {{template "footer"}}{{end}}

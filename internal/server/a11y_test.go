@@ -171,6 +171,7 @@ func TestAccessibility(t *testing.T) {
 	searchReady := `document.querySelector('#results-region').getAttribute('aria-busy') === 'false' && document.querySelectorAll('#results li.hit').length > 0`
 	pages := []a11yPage{
 		{"search", "/?q=entreprise", searchReady},
+		{"search-no-results", "/?q=sirn", `document.querySelector('#results-region').getAttribute('aria-busy') === 'false' && !document.querySelector('#no-results').hidden`},
 		{"api", "/les-api/api-entreprise", `document.readyState === 'complete'`},
 		{"api-not-found", "/les-api/api-nulle-part", `document.readyState === 'complete'`},
 		{"stats", "/stats", `document.readyState === 'complete'`},
@@ -261,8 +262,9 @@ func expectFocus(want string) chromedp.Action {
 
 // TestKeyboardOnly uses the search page with keys alone, as someone who cannot use a mouse:
 // the combobox (arrows, Escape, Enter), the facets (Tab, Space), the phone's fold of the
-// filters and the pagination (Enter), checking where the focus is at each step; the page
-// passes axe-core with the suggestions open and with the filters unfolded on a phone.
+// filters and the pagination (Enter), checking where the focus is at each step, then a form of
+// /docs; the pages pass axe-core with the suggestions open, with the filters unfolded on a
+// phone and with an answer shown on /docs.
 func TestKeyboardOnly(t *testing.T) {
 	axe := axeSource(t)
 	base, ctx := browse(t)
@@ -305,9 +307,9 @@ func TestKeyboardOnly(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the combobox, Escape and Enter: %v", err)
 	}
-	// An API opens its page; any other suggestion becomes the search.
-	if err := chromedp.Run(ctx, pollAcrossNavigation(fmt.Sprintf(`location.pathname.startsWith('/les-api/') || (document.querySelector('#suggestions').hidden && document.querySelector('#q').value === %q)`, chosen))); err != nil {
-		t.Errorf("Enter on %q neither opened its page nor searched it: %v", chosen, err)
+	// The first suggestion of geo is an API: Enter opens its page.
+	if err := chromedp.Run(ctx, pollAcrossNavigation(fmt.Sprintf(`location.pathname.startsWith('/les-api/') && document.readyState === 'complete' && document.querySelector('h1').textContent.trim() === %q`, chosen))); err != nil {
+		t.Errorf("Enter on %q did not open its page: %v", chosen, err)
 	}
 
 	// The facets: Tab reaches a checkbox, Space ticks it, the results follow and the focus
@@ -315,7 +317,7 @@ func TestKeyboardOnly(t *testing.T) {
 	var box string
 	err = chromedp.Run(ctx,
 		chromedp.Navigate(base+"/?q=donnees"),
-		poll(loaded),
+		pollAcrossNavigation(loaded), // after a navigation the page made itself, chromedp may hold the old context a moment
 		tabTo(`input[name="access"]`, 20),
 		chromedp.Evaluate(focused, &box),
 	)
@@ -372,4 +374,18 @@ func TestKeyboardOnly(t *testing.T) {
 		t.Errorf("the filters on a phone: %v", err)
 	}
 	checkAxe(t, ctx, axe, "search page on a phone, filters unfolded")
+
+	// The documentation's forms: Tab reaches the first one's button, Enter sends its request
+	// and the answer is shown, which the page reads out (role status) and axe-core passes.
+	err = chromedp.Run(ctx,
+		viewport(1280, 900, false),
+		chromedp.Navigate(base+"/docs"),
+		tabTo(`form.try button[type="submit"]`, 80),
+		chromedp.KeyEvent(kb.Enter),
+		poll(`(f => !f.querySelector('.answer').hidden && f.querySelector('.status').textContent !== '')(document.activeElement.form)`),
+	)
+	if err != nil {
+		t.Fatalf("sending a request from /docs with the keyboard: %v", err)
+	}
+	checkAxe(t, ctx, axe, "docs, an answer shown")
 }

@@ -431,7 +431,7 @@
 
     const q = state.q.trim();
     const message = q
-      ? `Aucune API ne correspond à « ${q} »${hasFilters() ? ' avec les filtres sélectionnés' : ''}.`
+      ? `Aucune API ne correspond à «\u00a0${q}\u00a0»${hasFilters() ? ' avec les filtres sélectionnés' : ''}.`
       : 'Aucune API ne correspond aux filtres sélectionnés.';
     els.noResults.appendChild(el('p', 'no-results-message', message));
     // Which words matched nothing, when that is more than the one word the message names.

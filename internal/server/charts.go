@@ -22,6 +22,7 @@ const (
 	columnsH    = 160 // height of the columns' area
 	chartTop    = 16  // room above the columns for the scale's top label
 	chartLeft   = 56  // room left of the columns for the scale's labels
+	chartRight  = 20  // room right of the columns for the last day's label
 	chartBottom = 24  // room below the columns for the days
 	rowHeight   = 42  // height of a row of a share chart: its label, then its bar
 	barHeight   = 14  // height of a share chart's bar
@@ -97,39 +98,43 @@ func columns(id, title string, days []dailyValue, scaleText func(float64) string
 	top = roundUp(top)
 	c := chart{ID: id, Title: title, Width: chartWidth, Height: chartTop + columnsH + chartBottom}
 	bottom := float64(chartTop + columnsH)
-	step := float64(chartWidth-chartLeft) / float64(len(days))
+	step := float64(chartWidth-chartLeft-chartRight) / float64(len(days))
 	var summary []string
 	for i, d := range days {
 		h := d.value / top * columnsH
 		x := float64(chartLeft) + float64(i)*step
 		when := d.date.Format("02/01")
 		c.Bars = append(c.Bars, chartBar{X: round1(x + 1), Y: round1(bottom - h), W: round1(step - 2), H: round1(h), Tip: when + " : " + d.text})
-		if i%7 == 0 || i == len(days)-1 {
+		if (len(days)-1-i)%7 == 0 { // a week apart, back from the last day
 			c.Labels = append(c.Labels, chartLabel{X: round1(x + step/2), Y: bottom + 16, Anchor: "middle", Text: when})
 		}
 		summary = append(summary, when+" : "+d.text)
 	}
 	for _, v := range []float64{0, top / 2, top} {
 		y := round1(bottom - v/top*columnsH)
-		c.Lines = append(c.Lines, chartLine{X1: chartLeft, Y1: y, X2: chartWidth, Y2: y})
+		c.Lines = append(c.Lines, chartLine{X1: chartLeft, Y1: y, X2: chartWidth - chartRight, Y2: y})
 		c.Labels = append(c.Labels, chartLabel{X: chartLeft - 6, Y: y + 4, Anchor: "end", Text: scaleText(v)})
 	}
 	c.Summary = title + ". " + strings.Join(summary, " ; ") + "."
 	return c
 }
 
-// shareChart draws, for each value, the share of the catalogue's entries that have it.
+// shareChart draws, for each value, the share of the catalogue's entries that have it; the
+// longest bar is the largest share.
 func shareChart(id, title string, counts []catalog.Count, entries int, label func(string) string) chart {
 	c := chart{ID: id, Title: title, Width: chartWidth, Height: len(counts)*rowHeight + 4}
 	room := float64(chartWidth - 64) // the longest bar leaves room for its figure
+	largest := 0
+	for _, n := range counts {
+		largest = max(largest, n.Count)
+	}
 	var summary []string
 	for i, n := range counts {
-		share := 0.0
-		if entries > 0 {
-			share = float64(n.Count) / float64(entries)
+		share, w := 0.0, 0.0
+		if entries > 0 && largest > 0 {
+			share, w = float64(n.Count)/float64(entries), float64(n.Count)/float64(largest)*room
 		}
 		y := float64(i * rowHeight)
-		w := share * room
 		text := fmt.Sprintf("%s : %s (%s)", label(n.Value), percent(share), plural(n.Count, "API", "API"))
 		c.Bars = append(c.Bars, chartBar{X: 0, Y: y + 22, W: round1(w), H: barHeight, Tip: text})
 		c.Labels = append(c.Labels,

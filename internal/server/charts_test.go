@@ -88,10 +88,31 @@ func TestStatsCharts(t *testing.T) {
 			}
 		})
 	}
-	// Bars to scale: the day of 5 searches is the tallest, five times the day of 1.
-	day := parseSVG(t, svgs[2]).Rects
-	if last, before := day[len(day)-1].Height, day[len(day)-4].Height; last != 5*before || last <= 0 {
+	// Bars to scale: the day of 5 searches is the tallest, five times the day of 1; the
+	// largest share is the longest bar, and the others in proportion.
+	day := parseSVG(t, svgs[2])
+	if last, before := day.Rects[len(day.Rects)-1].Height, day.Rects[len(day.Rects)-4].Height; last != 5*before || last <= 0 {
 		t.Errorf("bars of 5 and 1 searches are %v and %v high", last, before)
+	}
+	access := parseSVG(t, svgs[0]).Rects
+	if open, account, restricted := access[0].Width, access[1].Width, access[2].Width; open != restricted || account != 0 || open < float64(chartWidth)/2 {
+		t.Errorf("share bars of 1, 0 and 1 API are %v, %v and %v long", open, account, restricted)
+	}
+	// The days are named a week apart back from today, in the chart and apart from each other.
+	var days []string
+	previous := -100.0
+	for _, l := range day.Texts {
+		if !strings.Contains(l.Text, "/") {
+			continue // the scale
+		}
+		days = append(days, l.Text)
+		if l.X-previous < 40 || l.X+20 > float64(chartWidth) {
+			t.Errorf("day %s at x %v: over its neighbour or out of the chart", l.Text, l.X)
+		}
+		previous = l.X
+	}
+	if fmt.Sprint(days) != "[26/10 02/11 09/11 16/11 23/11]" {
+		t.Errorf("days named %v, want a week apart up to today", days)
 	}
 	// The numbers are on the page as text too, in tables.
 	for _, want := range []string{"<td>Sur habilitation</td><td class=\"n\">1</td><td class=\"n\">50\u00a0%</td>", "<td>2026-11-20</td><td class=\"n\">1</td>"} {
@@ -107,7 +128,11 @@ type svgChart struct {
 	Role    string `xml:"role,attr"`
 	Title   string `xml:"title"`
 	Desc    string `xml:"desc"`
-	Rects   []struct {
+	Texts   []struct {
+		X    float64 `xml:"x,attr"`
+		Text string  `xml:",chardata"`
+	} `xml:"text"`
+	Rects []struct {
 		Y      float64 `xml:"y,attr"`
 		Width  float64 `xml:"width,attr"`
 		Height float64 `xml:"height,attr"`

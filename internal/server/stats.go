@@ -155,7 +155,7 @@ func (s *Server) statsPage(c *gin.Context) {
 		if e := ix.Catalog().Entry(cl.Slug); e != nil {
 			title = e.Title
 		}
-		page.Clicked = append(page.Clicked, clickedResult{ClickCount: cl, Title: title})
+		page.Clicked = append(page.Clicked, clickedResult{ClickCount: cl, Title: title, Page: apiPagePath(cl.Slug)})
 	}
 	var b strings.Builder
 	if err := statsTemplate.Execute(&b, page); err != nil {
@@ -174,10 +174,10 @@ type statsView struct {
 	Clicked        []clickedResult
 }
 
-// clickedResult is a result opened from a query, with the API's title.
+// clickedResult is a result opened from a query, with the API's title and page.
 type clickedResult struct {
 	stats.ClickCount
-	Title string
+	Title, Page string
 }
 
 var statsTemplate = template.Must(template.New("stats").Funcs(template.FuncMap{
@@ -235,7 +235,7 @@ var statsTemplate = template.Must(template.New("stats").Funcs(template.FuncMap{
 <p>Des résultats s'affichent, mais personne n'en ouvre aucun : ce que cherchent ces personnes n'y est sans doute pas, ou le titre et le résumé des API ne le disent pas.</p>
 <table><tr><th scope="col">Requête</th><th scope="col">Fois</th></tr>{{range .Service.NeverClickedQueries}}<tr><td>{{.Query}}</td><td class="n">{{.Count}}</td></tr>{{end}}</table>
 <h2>Résultats les plus ouverts</h2>
-<table><tr><th scope="col">Requête</th><th scope="col">API ouverte</th><th scope="col">Fois</th></tr>{{range .Clicked}}<tr><td>{{.Query}}</td><td>{{.Title}}</td><td class="n">{{.Count}}</td></tr>{{end}}</table>
+<table><tr><th scope="col">Requête</th><th scope="col">API ouverte</th><th scope="col">Fois</th></tr>{{range .Clicked}}<tr><td>{{.Query}}</td><td><a href="{{.Page}}">{{.Title}}</a></td><td class="n">{{.Count}}</td></tr>{{end}}</table>
 <h2>Requêtes les plus fréquentes sans résultat</h2>
 <p>Elles disent aux éditeurs quels mots-clés manquent au catalogue. La dernière colonne donne les mots de la requête que rien ne reconnaît dans le catalogue ; vide, c'est une expression entre guillemets ou un filtre qui n'a rien trouvé.</p>
 <table><tr><th scope="col">Requête</th><th scope="col">Fois</th><th scope="col">Mots sans correspondance</th></tr>{{range .Service.TopZeroResultQueries}}<tr><td>{{.Query}}</td><td class="n">{{.Count}}</td><td>{{join .UnknownWords ", "}}</td></tr>{{end}}</table>

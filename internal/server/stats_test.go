@@ -351,7 +351,7 @@ func TestClickBeacon(t *testing.T) {
 	for _, want := range []string{
 		"Taux de clic (résultats ouverts pour 100 recherches)</th><td class=\"n\">30\u00a0%</td>",
 		"<tr><td>adresse</td><td class=\"n\">5</td><td class=\"n\">3</td></tr>",
-		"<tr><td>adresse</td><td>API Adresse</td><td class=\"n\">3</td></tr>",
+		"<tr><td>adresse</td><td><a href=\"/les-api/api-adresse\">API Adresse</a></td><td class=\"n\">3</td></tr>",
 		"Requêtes fréquentes dont aucun résultat n'a été ouvert</h2>",
 		"<tr><td>entreprise</td><td class=\"n\">5</td></tr>",
 	} {

@@ -227,21 +227,21 @@ var statsTemplate = template.Must(template.New("stats").Funcs(template.FuncMap{
 </table>{{end}}
 <h2>Par jour</h2>
 {{range .Daily}}{{template "chart" .}}
-{{end}}<table><caption>Chiffres par jour</caption><tr><th scope="col">Jour</th><th scope="col">Recherches</th><th scope="col">Sans résultat</th><th scope="col">Résultats ouverts</th><th scope="col">Suggestions</th><th scope="col">Médiane</th><th scope="col">95e centile</th></tr>
-{{range .Service.Days}}<tr><td>{{.Date}}</td><td class="n">{{.Searches}}</td><td class="n">{{.ZeroResults}} ({{percent .ZeroResultRate}})</td><td class="n">{{.Clicks}}</td><td class="n">{{.Autocompletes}}</td><td class="n">{{.SearchP50MS}} ms</td><td class="n">{{.SearchP95MS}} ms</td></tr>{{end}}</table>
+{{end}}<div class="table-scroll" role="region" tabindex="0" aria-labelledby="daily-caption"><table><caption id="daily-caption">Chiffres par jour</caption><tr><th scope="col">Jour</th><th scope="col">Recherches</th><th scope="col">Sans résultat</th><th scope="col">Résultats ouverts</th><th scope="col">Suggestions</th><th scope="col">Médiane</th><th scope="col">95e centile</th></tr>
+{{range .Service.Days}}<tr><td>{{.Date}}</td><td class="n">{{.Searches}}</td><td class="n">{{.ZeroResults}} ({{percent .ZeroResultRate}})</td><td class="n">{{.Clicks}}</td><td class="n">{{.Autocompletes}}</td><td class="n">{{.SearchP50MS}} ms</td><td class="n">{{.SearchP95MS}} ms</td></tr>{{end}}</table></div>
 <h2>Requêtes les plus fréquentes</h2>
-<table><tr><th scope="col">Requête</th><th scope="col">Fois</th><th scope="col">Résultats ouverts</th></tr>{{range .Service.TopQueries}}<tr><td>{{.Query}}</td><td class="n">{{.Count}}</td><td class="n">{{.Clicks}}</td></tr>{{end}}</table>
+{{if .Service.TopQueries}}<table><tr><th scope="col">Requête</th><th scope="col">Fois</th><th scope="col">Résultats ouverts</th></tr>{{range .Service.TopQueries}}<tr><td>{{.Query}}</td><td class="n">{{.Count}}</td><td class="n">{{.Clicks}}</td></tr>{{end}}</table>{{else}}<p class="empty">Aucune pour l’instant.</p>{{end}}
 <h2>Requêtes fréquentes dont aucun résultat n'a été ouvert</h2>
 <p>Des résultats s'affichent, mais personne n'en ouvre aucun : ce que cherchent ces personnes n'y est sans doute pas, ou le titre et le résumé des API ne le disent pas.</p>
-<table><tr><th scope="col">Requête</th><th scope="col">Fois</th></tr>{{range .Service.NeverClickedQueries}}<tr><td>{{.Query}}</td><td class="n">{{.Count}}</td></tr>{{end}}</table>
+{{if .Service.NeverClickedQueries}}<table><tr><th scope="col">Requête</th><th scope="col">Fois</th></tr>{{range .Service.NeverClickedQueries}}<tr><td>{{.Query}}</td><td class="n">{{.Count}}</td></tr>{{end}}</table>{{else}}<p class="empty">Aucune pour l’instant.</p>{{end}}
 <h2>Résultats les plus ouverts</h2>
-<table><tr><th scope="col">Requête</th><th scope="col">API ouverte</th><th scope="col">Fois</th></tr>{{range .Clicked}}<tr><td>{{.Query}}</td><td><a href="{{.Page}}">{{.Title}}</a></td><td class="n">{{.Count}}</td></tr>{{end}}</table>
+{{if .Clicked}}<table><tr><th scope="col">Requête</th><th scope="col">API ouverte</th><th scope="col">Fois</th></tr>{{range .Clicked}}<tr><td>{{.Query}}</td><td><a href="{{.Page}}">{{.Title}}</a></td><td class="n">{{.Count}}</td></tr>{{end}}</table>{{else}}<p class="empty">Aucune pour l’instant.</p>{{end}}
 <h2>Requêtes les plus fréquentes sans résultat</h2>
 <p>Elles disent aux éditeurs quels mots-clés manquent au catalogue. La dernière colonne donne les mots de la requête que rien ne reconnaît dans le catalogue ; vide, c'est une expression entre guillemets ou un filtre qui n'a rien trouvé.</p>
-<table><tr><th scope="col">Requête</th><th scope="col">Fois</th><th scope="col">Mots sans correspondance</th></tr>{{range .Service.TopZeroResultQueries}}<tr><td>{{.Query}}</td><td class="n">{{.Count}}</td><td>{{join .UnknownWords ", "}}</td></tr>{{end}}</table>
+{{if .Service.TopZeroResultQueries}}<table><tr><th scope="col">Requête</th><th scope="col">Fois</th><th scope="col">Mots sans correspondance</th></tr>{{range .Service.TopZeroResultQueries}}<tr><td>{{.Query}}</td><td class="n">{{.Count}}</td><td>{{join .UnknownWords ", "}}</td></tr>{{end}}</table>{{else}}<p class="empty">Aucune pour l’instant.</p>{{end}}
 <h2>Mots sans correspondance les plus fréquents</h2>
 <p>Mots des recherches, avec ou sans résultat, que rien ne reconnaît dans le catalogue : ni ses textes, ni un synonyme, ni un mot à une faute de frappe près. Quand l'un d'eux désigne ce qu'offre une API, ajoutez-le au fichier <code>synonyms.yaml</code> à la racine du dossier du catalogue, avec les mots du catalogue qu'il veut dire.</p>
-<table><tr><th scope="col">Mot</th><th scope="col">Recherches</th></tr>{{range .Service.TopUnknownWords}}<tr><td>{{.Word}}</td><td class="n">{{.Count}}</td></tr>{{end}}</table>
+{{if .Service.TopUnknownWords}}<table><tr><th scope="col">Mot</th><th scope="col">Recherches</th></tr>{{range .Service.TopUnknownWords}}<tr><td>{{.Word}}</td><td class="n">{{.Count}}</td></tr>{{end}}</table>{{else}}<p class="empty">Aucun pour l’instant.</p>{{end}}
 </main>
 </body></html>
 `))

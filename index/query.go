@@ -91,8 +91,7 @@ func (ix *Index) parseWith(q string, lookup bool) parsed {
 		if len(words) >= 3 && (ix.ignored[wd.raw] || len(terms) > 0 && ix.ignoredTerms[terms[0]]) && !ix.cfg.NoSynonyms {
 			terms = nil
 		}
-		if n := utf8.RuneCountInString(wd.raw); lookup && p.lookups < maxLookups && n >= minCorrected && n <= maxTypoLength &&
-			ix.vocab.count[wd.raw] < knownWord {
+		if lookup && p.lookups < maxLookups && ix.looksUp(wd.raw) {
 			k := max(1, typos(wd.raw))
 			if ix.vocab.count[wd.raw] > 0 {
 				// A catalogue word, if rare: it may still be a typo of another, by one letter
@@ -632,6 +631,14 @@ func (ix *Index) matchesNothing(w word, typing bool) bool {
 	return !typing || ix.cfg.NoPrefix || len(ix.terms.withPrefix(w.raw, 1)) == 0
 }
 
+// looksUp reports whether parse looks a folded word up in the vocabulary for typos and
+// corrections: a word long enough to be misspelt, short enough to search cheaply, and rare in
+// the catalogue. Estimate counts the same lookups.
+func (ix *Index) looksUp(raw string) bool {
+	n := utf8.RuneCountInString(raw)
+	return n >= minCorrected && n <= maxTypoLength && ix.vocab.count[raw] < knownWord
+}
+
 // Estimate guesses, before searching, what a request will cost in ordinary searches, from
 // what can be seen without the work itself: its words, those the catalogue does not hold
 // (each a vocabulary lookup), its filters and its page size. Searching a request estimated
@@ -645,8 +652,7 @@ func (ix *Index) Estimate(req Request) int {
 	unknown := 0
 	for i, w := range words {
 		raw := stripElision(catalog.Fold(w))
-		n := utf8.RuneCountInString(raw)
-		if n < minCorrected || ix.vocab.count[raw] >= knownWord {
+		if !ix.looksUp(raw) {
 			continue
 		}
 		if i == len(words)-1 && len(ix.terms.withPrefix(raw, 1)) > 0 {
@@ -656,6 +662,12 @@ func (ix *Index) Estimate(req Request) int {
 	}
 	filters := len(req.Producers) + len(req.Themes) + len(req.Accesses)
 	return 1 + min(unknown, maxLookups) + len(words)/4 + filters/10 + req.PerPage/hitsPerWork
+}
+
+// relaxes reports whether a query that found total entries is searched again with one word
+// enough: when it found nothing, required more than one word, and some of its words match.
+func (ix *Index) relaxes(p parsed, total int, relaxable bool) bool {
+	return total == 0 && relaxable && ix.knownWords(p) > 0
 }
 
 // knownWords counts the words of p, stop words aside, that something in the catalogue matches.

@@ -137,7 +137,7 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if res.Total == 0 && res.relaxable && ix.knownWords(p) > 0 {
+	if ix.relaxes(p, res.Total, res.relaxable) {
 		// Never nothing when some words match: search again with any one of them enough
 		// (not when none matches anything: it would find nothing again).
 		p.relaxed = true

@@ -101,8 +101,7 @@ func TestAPIPageInABrowser(t *testing.T) {
 		Text  string
 		Slug  string
 	}
-	err = chromedp.Run(ctx,
-		chromedp.Navigate(base+"/"),
+	err = onPage(ctx, base+"/",
 		poll(`document.querySelectorAll('#results li.hit').length > 0`),
 		chromedp.SendKeys("#q", "api entr", chromedp.ByID),
 		poll(`document.querySelector('#suggestions li[data-kind=api]') !== null`),
@@ -130,8 +129,7 @@ func TestAPIPageInABrowser(t *testing.T) {
 	}
 
 	// And with the mouse.
-	err = chromedp.Run(ctx,
-		chromedp.Navigate(base+"/"),
+	err = onPage(ctx, base+"/",
 		poll(`document.querySelectorAll('#results li.hit').length > 0`),
 		chromedp.SendKeys("#q", "geo", chromedp.ByID),
 		poll(`document.querySelector('#suggestions li[data-kind=api]') !== null`),
@@ -149,8 +147,7 @@ func TestAPIPageInABrowser(t *testing.T) {
 
 	// A producer chosen in the combobox filters the search on it.
 	var producers []string
-	err = chromedp.Run(ctx,
-		chromedp.Navigate(base+"/"),
+	err = onPage(ctx, base+"/",
 		poll(`document.querySelectorAll('#results li.hit').length > 0`),
 		chromedp.SendKeys("#q", "dinu", chromedp.ByID),
 		poll(`document.querySelector('#suggestions li[data-kind=producer]') !== null`),

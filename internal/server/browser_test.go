@@ -77,6 +77,20 @@ func browseWith(t *testing.T, cfg Config) (string, context.Context) {
 	return srv.URL, ctx
 }
 
+// onPage opens url and runs actions there. A navigation the previous page still had under way
+// can destroy the page's JavaScript context under chromedp ("Cannot find context"): the whole
+// chain, which starts from a fresh load, is then run again, at most three times.
+func onPage(ctx context.Context, url string, actions ...chromedp.Action) error {
+	var err error
+	for range 3 {
+		err = chromedp.Run(ctx, append([]chromedp.Action{chromedp.Navigate(url)}, actions...)...)
+		if err == nil || !strings.Contains(err.Error(), "Cannot find context") {
+			return err
+		}
+	}
+	return err
+}
+
 // poll waits for a JavaScript condition to be true.
 func poll(expr string) chromedp.Action {
 	return chromedp.Poll(expr, nil, chromedp.WithPollingTimeout(10*time.Second))
@@ -124,8 +138,7 @@ func TestSearchPageInABrowser(t *testing.T) {
 	// Browse again and tick a facet: the results and the counts follow.
 	var hits int
 	var facetCount string
-	err = chromedp.Run(ctx,
-		chromedp.Navigate(base+"/"),
+	err = onPage(ctx, base+"/",
 		poll(`document.querySelectorAll('#results li.hit').length === 20`),
 		chromedp.SendKeys("#q", "donnees"+kb.Enter, chromedp.ByID),
 		poll(`location.search.includes('q=donnees') && document.querySelectorAll('#results li.hit').length > 0`),
@@ -145,8 +158,7 @@ func TestSearchPageInABrowser(t *testing.T) {
 
 	// The URL holds the search: reloading it gives the same page.
 	var reloadedHits int
-	err = chromedp.Run(ctx,
-		chromedp.Navigate(url),
+	err = onPage(ctx, url,
 		poll(`document.querySelectorAll('#results li.hit').length > 0`),
 		chromedp.Evaluate(`document.querySelectorAll('#results li.hit').length`, &reloadedHits),
 		chromedp.Evaluate(`String(document.querySelector('input[name="access"][value="account"]').checked)`, &checked),
@@ -161,8 +173,7 @@ func TestSearchPageInABrowser(t *testing.T) {
 
 	// Nothing found: a clear message and the spelling that would find something.
 	var suggestion string
-	err = chromedp.Run(ctx,
-		chromedp.Navigate(base+"/?q=sirn"),
+	err = onPage(ctx, base+"/?q=sirn",
 		poll(`!document.querySelector('#no-results').hidden && document.querySelector('#did-you-mean')`),
 		chromedp.Text("#did-you-mean", &suggestion, chromedp.ByID),
 		chromedp.Click("#did-you-mean", chromedp.ByID),
@@ -177,8 +188,7 @@ func TestSearchPageInABrowser(t *testing.T) {
 
 	// A picture of the page with a query, suggestions open and a ticked facet.
 	var shot []byte
-	err = chromedp.Run(ctx,
-		chromedp.Navigate(base+"/?access=account"),
+	err = onPage(ctx, base+"/?access=account",
 		poll(`document.querySelectorAll('#results li.hit').length > 0`),
 		chromedp.SendKeys("#q", "api e", chromedp.ByID),
 		poll(`document.querySelectorAll('#suggestions li.suggestion').length > 0`),

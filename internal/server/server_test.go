@@ -20,7 +20,7 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-func testCatalog(t *testing.T) *catalog.Catalog {
+func testCatalog(t testing.TB) *catalog.Catalog {
 	t.Helper()
 	c, err := catalog.Load(fstest.MapFS{
 		"producers/dinum.yaml": {Data: []byte("name: Direction interministérielle du numérique\nacronym: DINUM\ntype: Ministère\n")},
@@ -45,7 +45,7 @@ func testSource(t *testing.T) Source {
 }
 
 // sourceOf serves an index of c, closed at the end of the test.
-func sourceOf(t *testing.T, c *catalog.Catalog) Source {
+func sourceOf(t testing.TB, c *catalog.Catalog) Source {
 	t.Helper()
 	ix, err := index.Build(context.Background(), c, index.Config{})
 	if err != nil {
@@ -56,7 +56,7 @@ func sourceOf(t *testing.T, c *catalog.Catalog) Source {
 }
 
 // newHandler builds the server's handler, quiet unless cfg has a logger.
-func newHandler(t *testing.T, cfg Config, source Source) http.Handler {
+func newHandler(t testing.TB, cfg Config, source Source) http.Handler {
 	t.Helper()
 	gin.SetMode(gin.TestMode)
 	if cfg.Logger == nil {

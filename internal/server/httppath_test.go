@@ -1,0 +1,72 @@
+package server
+
+import (
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"apisearch/catalog"
+
+	"github.com/gin-gonic/gin"
+)
+
+// discardWriter is a ResponseWriter that keeps the status and drops the body, reused from one
+// request to the next so that a benchmark measures the server, not the recorder.
+type discardWriter struct {
+	header http.Header
+	status int
+}
+
+func (w *discardWriter) Header() http.Header         { return w.header }
+func (w *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (w *discardWriter) WriteHeader(status int)      { w.status = status }
+
+// BenchmarkHTTPPath measures what the service's middleware chain costs next to gin itself: a
+// bare gin engine answering a constant JSON, then /healthz, a cached /search and a cached
+// /autocomplete through the handler as production builds it (access log at the default level,
+// metrics, rate limit on, answer cache), on the default catalogue, one client asking for gzip.
+func BenchmarkHTTPPath(b *testing.B) {
+	c, err := catalog.Load(catalog.Default())
+	if err != nil {
+		b.Fatal(err)
+	}
+	gin.SetMode(gin.ReleaseMode)
+	bare := gin.New()
+	bare.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
+	// A limit no benchmark reaches: each request still takes its token.
+	full, err := New(Config{Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)), RateLimit: 1e9}, sourceOf(b, c))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, bb := range []struct {
+		name, target string
+		h            http.Handler
+	}{
+		{"bare-gin", "/healthz", bare},
+		{"healthz", "/healthz", full},
+		{"search-cached", "/search?q=entreprise", full},
+		{"autocomplete-cached", "/autocomplete?q=entr", full},
+	} {
+		b.Run(bb.name, func(b *testing.B) {
+			req := httptest.NewRequest(http.MethodGet, bb.target, nil)
+			req.Header.Set("Accept-Encoding", "gzip")
+			w := &discardWriter{header: make(http.Header)}
+			serve := func() {
+				clear(w.header)
+				w.status = 0
+				req.Body = http.NoBody
+				bb.h.ServeHTTP(w, req)
+				if w.status != http.StatusOK {
+					b.Fatalf("GET %s = %d, want 200", bb.target, w.status)
+				}
+			}
+			serve() // fills the answer cache
+			b.ReportAllocs()
+			for b.Loop() {
+				serve()
+			}
+		})
+	}
+}

@@ -37,6 +37,7 @@ Usage:
   apisearch serve [flags]          serve the catalogue over HTTP
   apisearch check [flags] [DIR]    validate a catalogue folder and print a report
   apisearch healthcheck [flags]    exit 0 when the local service is ready (for containers)
+  apisearch version                print the version, the commit and the Go version built with
 
 Run "apisearch COMMAND --help" for a command's flags.
 `
@@ -54,6 +55,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return check(args[1:], stdout, stderr)
 	case "healthcheck":
 		return healthcheck(ctx, args[1:], getenv, stdout, stderr)
+	case "version":
+		return version(args[1:], readBuildInfo(), stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -71,10 +71,17 @@ func boolean(b bool) float64 {
 	return 0
 }
 
-// newRegistry returns the registry of every metric: the process's, Go's, and the service's.
-func newRegistry(status func() (reindex.Status, bool)) *prometheus.Registry {
+// newRegistry returns the registry of every metric: the process's, Go's, the build's and the
+// service's.
+func newRegistry(status func() (reindex.Status, bool), build buildInfo) *prometheus.Registry {
 	reg := prometheus.NewRegistry()
+	info := prometheus.NewGauge(prometheus.GaugeOpts{
+		Name:        "apisearch_build_info",
+		Help:        "Always 1; its labels say which build runs.",
+		ConstLabels: prometheus.Labels{"version": build.Version, "commit": build.Commit, "goversion": build.GoVersion},
+	})
+	info.Set(1)
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		newServiceCollector(status))
+		newServiceCollector(status), info)
 	return reg
 }

@@ -65,7 +65,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			return r.Status(), true
 		}
 		return reindex.Status{}, false
-	})
+	}, readBuildInfo())
 	rec, stopStats, err := openStats(cfg.DataDir, log)
 	if err != nil {
 		return err

@@ -77,33 +77,34 @@ func cutAt(s string, n int) int {
 // slugPattern is what a slug may contain, so that it is safe in a URL path and a file name.
 var slugPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 
-// readFile reads a catalogue file and returns its text as UTF-8 with LF line ends. A BOM or
-// CRLF line ends are fixed and reported as warnings; anything that prevents reading is an error.
-func readFile(fsys fs.FS, name string) (string, []string, error) {
+// readFile reads a catalogue file and returns its text as UTF-8 with LF line ends, and raw, the
+// bytes of the file as read (nil when it could not be read whole). A BOM or CRLF line ends are
+// fixed and reported as warnings; anything that prevents reading is an error.
+func readFile(fsys fs.FS, name string) (text string, raw []byte, warnings []string, err error) {
 	info, err := fs.Stat(fsys, name)
 	if err != nil {
-		return "", nil, fmt.Errorf("cannot read file: %w", err)
+		return "", nil, nil, fmt.Errorf("cannot read file: %w", err)
 	}
 	if !info.Mode().IsRegular() {
-		return "", nil, errors.New("not a regular file")
+		return "", nil, nil, errors.New("not a regular file")
 	}
 	if info.Size() > MaxFileSize {
-		return "", nil, fmt.Errorf("file is %d bytes, over the %d-byte cap", info.Size(), MaxFileSize)
+		return "", nil, nil, fmt.Errorf("file is %d bytes, over the %d-byte cap", info.Size(), MaxFileSize)
 	}
 	f, err := fsys.Open(name)
 	if err != nil {
-		return "", nil, fmt.Errorf("cannot read file: %w", err)
+		return "", nil, nil, fmt.Errorf("cannot read file: %w", err)
 	}
 	defer f.Close()
 	// The size may have changed since Stat: never read past the cap.
 	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
-		return "", nil, fmt.Errorf("cannot read file: %w", err)
+		return "", nil, nil, fmt.Errorf("cannot read file: %w", err)
 	}
 	if len(data) > MaxFileSize {
-		return "", nil, fmt.Errorf("file is over the %d-byte cap", MaxFileSize)
+		return "", nil, nil, fmt.Errorf("file is over the %d-byte cap", MaxFileSize)
 	}
-	var warnings []string
+	raw = data
 	if bytes.HasPrefix(data, []byte("\xef\xbb\xbf")) {
 		data = data[3:]
 		warnings = append(warnings, "file starts with a byte order mark (BOM); it was ignored, save the file as UTF-8 without BOM")
@@ -120,16 +121,16 @@ func readFile(fsys fs.FS, name string) (string, []string, error) {
 			}
 			i += size
 		}
-		return "", warnings, errorAt(line, "invalid UTF-8 (save the file as UTF-8)")
+		return "", raw, warnings, errorAt(line, "invalid UTF-8 (save the file as UTF-8)")
 	}
 	if bytes.Contains(data, []byte("\r\n")) {
 		data = bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n"))
 		warnings = append(warnings, "file has CRLF (Windows) line ends; they were read as LF")
 	}
 	if bytes.IndexByte(data, 0) >= 0 {
-		return "", warnings, errors.New("file contains a NUL byte: it is not a text file")
+		return "", raw, warnings, errors.New("file contains a NUL byte: it is not a text file")
 	}
-	return string(data), warnings, nil
+	return string(data), raw, warnings, nil
 }
 
 // splitFrontMatter splits a Markdown file into its YAML front matter, which starts on the file's

@@ -69,7 +69,8 @@ func load(fsys fs.FS, prev *Catalog) (*Catalog, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &loader{fsys: fsys, producers: make(map[string]*Producer), bySlug: make(map[string]*Entry), failed: make(map[string]string)}
+	l := &loader{fsys: fsys, producers: make(map[string]*Producer), bySlug: make(map[string]*Entry), failed: make(map[string]string),
+		sums: make(fileSums)}
 	dirs := layoutDirs[layout]
 	for _, p := range l.files(dirs.producers) {
 		l.file(p, func() { l.loadProducer(layout, p) })
@@ -87,6 +88,10 @@ func load(fsys fs.FS, prev *Catalog) (*Catalog, error) {
 	}
 	c := &Catalog{Layout: layout, Producers: l.producers}
 	l.file(SynonymsFile, func() { c.Synonyms = l.loadSynonyms(prev) })
+	c.Version = l.sums.version()
+	if cf, ok := fsys.(CommitFS); ok {
+		c.Commit = cf.GitCommit()
+	}
 	c.Entries = l.entries
 	canonicalThemes(c.Entries)
 	// Kept entries are prev's, served as they are: their themes are already canonical.
@@ -110,8 +115,16 @@ type loader struct {
 	bySlug    map[string]*Entry // entries already loaded, to refuse a second file for a slug
 	failed    map[string]string // the first file of each entry that could not be used, by slug
 	unlisted  error             // a folder that exists but cannot be listed
+	sums      fileSums          // every file read, usable or not, for the catalogue's Version
 	current   fileProblems      // the problems of the file being read
 	problems  problemList
+}
+
+// readFile reads a catalogue file (see readFile) and counts it in the catalogue's Version.
+func (l *loader) readFile(p string) (text string, warnings []string, err error) {
+	text, raw, warnings, err := readFile(l.fsys, p)
+	l.sums.add(p, raw)
+	return text, warnings, err
 }
 
 // file reads one file with read and lists its problems.
@@ -171,7 +184,7 @@ type document struct {
 // read reads a file and its fields, reporting non-fatal problems; ok is false when the file
 // cannot be used. For Markdown files, body is the text after the front matter.
 func (l *loader) read(p, slug string, known map[string]bool) (doc document, ok bool) {
-	text, warnings, err := readFile(l.fsys, p)
+	text, warnings, err := l.readFile(p)
 	for _, w := range warnings {
 		l.report(p, SeverityWarning, slug, errors.New(w))
 	}

@@ -148,9 +148,16 @@ type Catalog struct {
 	Synonyms *Synonyms `json:"synonyms,omitempty"`
 	// Problems are the most serious problems, at most MaxFileProblems a file (then one saying how
 	// many more) and MaxProblems in all, sorted by path and line.
-	Problems        []Problem        `json:"problems"`
-	ProblemsOmitted int              `json:"problems_omitted"` // problems not in Problems
-	counts          map[Severity]int // problems by severity, listed or not, for Count
+	Problems        []Problem `json:"problems"`
+	ProblemsOmitted int       `json:"problems_omitted"` // problems not in Problems
+	// Version identifies the files the catalogue was read from: hex digits of a SHA-256 of their
+	// paths and contents, unusable files included, so that replicas reading the same folder
+	// agree whatever they loaded before.
+	Version string `json:"version"`
+	// Commit is the Git commit of the checkout the folder belongs to (see OpenDir); "" when
+	// it is not known.
+	Commit string           `json:"commit,omitempty"`
+	counts map[Severity]int // problems by severity, listed or not, for Count
 }
 
 // Entry returns the entry with that slug, or nil.

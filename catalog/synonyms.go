@@ -50,7 +50,7 @@ func (l *loader) loadSynonyms(prev *Catalog) *Synonyms {
 	if _, err := fs.Stat(l.fsys, p); errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
-	text, warnings, err := readFile(l.fsys, p)
+	text, warnings, err := l.readFile(p)
 	for _, w := range warnings {
 		l.report(p, SeverityWarning, "", errors.New(w))
 	}

@@ -32,19 +32,13 @@ func catalogName(dir string) string {
 }
 
 // opener returns the function that opens the catalogue folder dir (from catalogDir) afresh,
-// so that a folder replaced behind a symlink is read as it is now. Symlinks leading out of the
-// folder are refused by os.Root.
+// so that a folder replaced behind a symlink is read as it is now, with the Git commit of its
+// checkout (catalog.OpenDir).
 func opener(dir string) func() (fs.FS, func(), error) {
 	if dir == "" {
 		return func() (fs.FS, func(), error) { return catalog.Default(), func() {}, nil }
 	}
-	return func() (fs.FS, func(), error) {
-		root, err := os.OpenRoot(dir)
-		if err != nil {
-			return nil, nil, fmt.Errorf("catalogue folder %s: %w", dir, err)
-		}
-		return root.FS(), func() { root.Close() }, nil
-	}
+	return func() (fs.FS, func(), error) { return catalog.OpenDir(dir) }
 }
 
 // loadCatalog opens and loads a catalogue folder (see catalogDir).

@@ -1,8 +1,10 @@
 // Package loadtest drives a running apisearch over HTTP with the traffic of a search box, for a
 // fixed time per phase, and reports throughput and latency percentiles per phase, with the
-// service's own /healthz as the floor that every phase is compared to. Its hostile mode
-// (Hostile) measures that traffic alone, then while each of a list of attacks runs, with the
-// service's peak memory.
+// service's own /healthz as the floor that every phase is compared to, and the CPU time the
+// service's process spends per request. Its side-by-side mode (Compare) sends the same distinct
+// searches to two search services, apisearch or another engine, in interleaved rounds. Its
+// hostile mode (Hostile) measures that traffic alone, then while each of a list of attacks
+// runs, with the service's peak memory.
 package loadtest
 
 import (
@@ -29,6 +31,11 @@ const (
 	Autocomplete   = "autocomplete"
 )
 
+// DistinctSearch is the request of the search-distinct phase, {q} standing for the query
+// URL-escaped: what the search page asks for a query (first page, 20 hits, by relevance; the
+// answer always holds the three facets and the highlights).
+const DistinctSearch = "/search?q={q}&page=1&per_page=20&sort=relevance"
+
 // Phases lists every phase, in the order they run.
 var Phases = []string{Healthz, Search, SearchDistinct, Autocomplete}
 
@@ -39,6 +46,9 @@ type Config struct {
 	Connections int
 	Phases      []string
 	Seed        uint64
+	// PID is the process whose CPU time each phase counts (the service's, or the load tool's
+	// own when the service runs inside it); 0: none.
+	PID int
 }
 
 // Result is one phase's figures.
@@ -49,7 +59,28 @@ type Result struct {
 	Throughput float64
 	P50, P95   time.Duration
 	P99        time.Duration
-	Ratio      float64 // throughput over /healthz's, when measured in the same run
+	Ratio      float64       // throughput over /healthz's, when measured in the same run
+	CPU        time.Duration // user and system time of the measured process over the phase
+	CPUKnown   bool          // whether a process was measured
+}
+
+// CPUPerRequest returns the CPU time of the measured process per request answered, in
+// milliseconds; false when no process was measured or no request answered.
+func (r Result) CPUPerRequest() (float64, bool) {
+	answered := r.Requests - r.Errors
+	if !r.CPUKnown || answered <= 0 {
+		return 0, false
+	}
+	return r.CPU.Seconds() * 1000 / float64(answered), true
+}
+
+// cpuCell formats CPUPerRequest for a report's table.
+func cpuCell(r Result) string {
+	v, ok := r.CPUPerRequest()
+	if !ok {
+		return "–"
+	}
+	return fmt.Sprintf("%.3f", v)
 }
 
 // Run runs every phase in turn against the service, with requests drawn from the catalogue.
@@ -67,7 +98,12 @@ func Run(ctx context.Context, cfg Config, c *catalog.Catalog) ([]Result, error) 
 		if err != nil {
 			return nil, err
 		}
-		r := drive(ctx, client, cfg, phase, next)
+		r, err := drive(ctx, client, cfg, phase, func(ctx context.Context) (*http.Request, error) {
+			return http.NewRequestWithContext(ctx, http.MethodGet, cfg.BaseURL+next(), nil)
+		})
+		if err != nil {
+			return nil, err
+		}
 		if phase == Healthz {
 			floor = r.Throughput
 		}
@@ -81,13 +117,21 @@ func Run(ctx context.Context, cfg Config, c *catalog.Catalog) ([]Result, error) 
 	return results, ctx.Err()
 }
 
-// drive sends requests from next over the connections for the phase's duration.
-func drive(ctx context.Context, client *http.Client, cfg Config, phase string, next func() string) Result {
+// drive sends the requests next makes over the connections for the phase's duration, and
+// counts the CPU time process cfg.PID spends meanwhile. Calls to next are serialised.
+func drive(ctx context.Context, client *http.Client, cfg Config, phase string, next func(context.Context) (*http.Request, error)) (Result, error) {
 	ctx, cancel := context.WithTimeout(ctx, cfg.Duration)
 	defer cancel()
 	var mu sync.Mutex
 	var latencies []time.Duration
 	errs := 0
+	var cpu0 time.Duration
+	if cfg.PID != 0 {
+		var err error
+		if cpu0, err = ProcessCPU(cfg.PID); err != nil {
+			return Result{}, err
+		}
+	}
 	start := time.Now()
 	var wg sync.WaitGroup
 	for range cfg.Connections {
@@ -96,13 +140,12 @@ func drive(ctx context.Context, client *http.Client, cfg Config, phase string, n
 			bad := 0
 			for ctx.Err() == nil {
 				mu.Lock()
-				target := next()
+				req, err := next(ctx)
 				mu.Unlock()
-				t0 := time.Now()
-				req, err := http.NewRequestWithContext(ctx, http.MethodGet, cfg.BaseURL+target, nil)
 				if err != nil {
 					return
 				}
+				t0 := time.Now()
 				// Asked for explicitly, gzip is not decompressed by the client: like wrk, the
 				// tool reads the bytes a browser would get without spending the cores it shares
 				// with the service on unpacking them.
@@ -129,8 +172,16 @@ func drive(ctx context.Context, client *http.Client, cfg Config, phase string, n
 	wg.Wait()
 	elapsed := time.Since(start)
 	slices.Sort(latencies)
-	return Result{Phase: phase, Requests: len(latencies), Errors: errs, Throughput: float64(len(latencies)) / elapsed.Seconds(),
+	r := Result{Phase: phase, Requests: len(latencies), Errors: errs, Throughput: float64(len(latencies)) / elapsed.Seconds(),
 		P50: percentile(latencies, .50), P95: percentile(latencies, .95), P99: percentile(latencies, .99)}
+	if cfg.PID != 0 {
+		cpu1, err := ProcessCPU(cfg.PID)
+		if err != nil {
+			return r, err
+		}
+		r.CPU, r.CPUKnown = cpu1-cpu0, true
+	}
+	return r, nil
 }
 
 // workload holds the words a run draws its requests from.
@@ -188,6 +239,21 @@ func (w *workload) letters(n int) string {
 	return string(b)
 }
 
+// distinctQuery returns two catalogue words never returned before, as the search page sends
+// them: trimmed, so that the last word may be a prefix.
+func (w *workload) distinctQuery() string {
+	for {
+		q := w.pick(w.words) + " " + w.pick(w.words)
+		if len(w.distinct) >= 100*len(w.words) {
+			q += " " + w.letters(6) // the pairs run short: a made-up word makes it new
+		}
+		if utf8.RuneCountInString(q) <= maxQuery && !w.distinct[q] {
+			w.distinct[q] = true
+			return q
+		}
+	}
+}
+
 // generator returns the phase's next request; calls are serialised by the caller.
 func (w *workload) generator(phase string) (func() string, error) {
 	switch phase {
@@ -196,15 +262,7 @@ func (w *workload) generator(phase string) (func() string, error) {
 	case Search:
 		return func() string { return w.pick(w.pool) }, nil
 	case SearchDistinct:
-		return func() string {
-			for {
-				q := w.pick(w.words) + " " + w.pick(w.words) + " "
-				if utf8.RuneCountInString(q) <= 200 && !w.distinct[q] {
-					w.distinct[q] = true
-					return "/search?q=" + url.QueryEscape(q)
-				}
-			}
-		}, nil
+		return func() string { return fill(DistinctSearch, w.distinctQuery()) }, nil
 	case Autocomplete:
 		return func() string { return "/autocomplete?q=" + url.QueryEscape(w.pick(w.prefixes)) }, nil
 	}
@@ -213,10 +271,10 @@ func (w *workload) generator(phase string) (func() string, error) {
 
 // Report writes the results as a Markdown table.
 func Report(out io.Writer, results []Result) {
-	fmt.Fprintln(out, "| phase | requests | errors | req/s | ratio to /healthz | p50 ms | p95 ms | p99 ms |")
-	fmt.Fprintln(out, "|---|---|---|---|---|---|---|---|")
+	fmt.Fprintln(out, "| phase | requests | errors | req/s | ratio to /healthz | p50 ms | p95 ms | p99 ms | CPU ms/req |")
+	fmt.Fprintln(out, "|---|---|---|---|---|---|---|---|---|")
 	for _, r := range results {
-		fmt.Fprintf(out, "| %s | %d | %d | %.0f | %.0f %% | %s | %s | %s |\n", r.Phase, r.Requests, r.Errors, r.Throughput,
-			100*r.Ratio, ms(r.P50), ms(r.P95), ms(r.P99))
+		fmt.Fprintf(out, "| %s | %d | %d | %.0f | %.0f %% | %s | %s | %s | %s |\n", r.Phase, r.Requests, r.Errors, r.Throughput,
+			100*r.Ratio, ms(r.P50), ms(r.P95), ms(r.P99), cpuCell(r))
 	}
 }

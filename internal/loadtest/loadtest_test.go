@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -35,7 +36,7 @@ func TestShortRun(t *testing.T) {
 	}
 	srv := httptest.NewServer(h)
 	defer srv.Close()
-	results, err := Run(context.Background(), Config{BaseURL: srv.URL, Duration: 300 * time.Millisecond, Connections: 4, Phases: Phases, Seed: 1}, c)
+	results, err := Run(context.Background(), Config{BaseURL: srv.URL, Duration: 300 * time.Millisecond, Connections: 4, Phases: Phases, Seed: 1, PID: os.Getpid()}, c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,13 +44,14 @@ func TestShortRun(t *testing.T) {
 		t.Fatalf("%d results for %d phases", len(results), len(Phases))
 	}
 	for _, r := range results {
-		if r.Requests == 0 || r.Errors != 0 || r.P99 < r.P50 || r.Ratio <= 0 {
+		if r.Requests == 0 || r.Errors != 0 || r.P99 < r.P50 || r.Ratio <= 0 || !r.CPUKnown {
 			t.Errorf("phase %s: %+v", r.Phase, r)
 		}
 	}
 	var out strings.Builder
 	Report(&out, results)
-	if strings.Count(out.String(), "\n") != len(Phases)+2 || !strings.Contains(out.String(), "| search-distinct |") {
+	if strings.Count(out.String(), "\n") != len(Phases)+2 || !strings.Contains(out.String(), "| search-distinct |") ||
+		!strings.Contains(out.String(), "| CPU ms/req |") {
 		t.Errorf("report:\n%s", out.String())
 	}
 }

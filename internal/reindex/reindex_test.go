@@ -250,27 +250,50 @@ func TestConfigMapDataSwap(t *testing.T) {
 }
 
 func TestGitSyncSwapsTheWholeFolder(t *testing.T) {
-	// git-sync: the catalogue path is a symlink to a worktree, swapped to a new one.
-	base := t.TempDir()
-	writeFiles(t, base, map[string]string{
-		".worktrees/aaa/producers/dinum.yaml": producer,
-		".worktrees/aaa/apis/a.yaml":          entry("API Alpha", "Texte."),
-	})
-	link := filepath.Join(base, "catalogue")
-	must(t, os.Symlink(".worktrees/aaa", link))
-	l := follow(t, link, link)
-	l.eventually("api", "a")
+	// git-sync: the catalogue is a symlink to a worktree, or a folder of it; a new commit is
+	// checked out in a new worktree, the link is swapped to it and the old worktree deleted.
+	for _, sub := range []string{"", "_data"} {
+		t.Run("catalogue at link/"+sub, func(t *testing.T) {
+			base := t.TempDir()
+			files := func(commit string, titles map[string]string) map[string]string {
+				out := map[string]string{filepath.Join(".worktrees", commit, sub, "producers/dinum.yaml"): producer}
+				for slug, title := range titles {
+					out[filepath.Join(".worktrees", commit, sub, "apis", slug+".yaml")] = entry(title, "Texte.")
+				}
+				return out
+			}
+			// Enough entries that losing them at once would be held: the swap must not be.
+			titles := make(map[string]string)
+			var slugs []string
+			for i := range 12 {
+				slug := fmt.Sprintf("e%02d", i)
+				titles[slug], slugs = fmt.Sprintf("API Numéro %d", i), append(slugs, slug)
+			}
+			writeFiles(t, base, files("aaa", titles))
+			link := filepath.Join(base, "catalogue")
+			must(t, os.Symlink(".worktrees/aaa", link))
+			l := follow(t, filepath.Join(link, sub), filepath.Join(link, sub))
+			l.eventually("numero", slugs...)
+			before := l.r.Live().Generation()
 
-	writeFiles(t, base, map[string]string{
-		".worktrees/bbb/producers/dinum.yaml": producer,
-		".worktrees/bbb/apis/b.yaml":          entry("API Bravo", "Texte."),
-	})
-	must(t, os.Symlink(".worktrees/bbb", filepath.Join(base, "catalogue.tmp")))
-	must(t, os.Rename(filepath.Join(base, "catalogue.tmp"), link))
-	l.eventually("api", "b")
-	// And the new worktree is watched.
-	writeFiles(t, base, map[string]string{".worktrees/bbb/apis/c.yaml": entry("API Charlie", "Texte.")})
-	l.eventually("api", "b", "c")
+			titles["e00"], titles["new"] = "API Renommée", "API Nouvelle"
+			writeFiles(t, base, files("bbb", titles))
+			must(t, os.Symlink(".worktrees/bbb", filepath.Join(base, "tmp-link")))
+			must(t, os.Rename(filepath.Join(base, "tmp-link"), link))
+			must(t, os.RemoveAll(filepath.Join(base, ".worktrees", "aaa")))
+			l.eventually("renommee", "e00")
+			l.eventually("nouvelle", "new")
+			l.eventually("numero", slugs[1:]...)
+			// And the new worktree is followed: one generation for the swap, one for this.
+			l.write("apis/z.yaml", entry("API Zoulou", "Texte."))
+			l.eventually("zoulou", "z")
+			st := l.r.Status()
+			if st.Generation != before+2 || st.Held || st.LastError != "" || st.Entries != 14 {
+				t.Errorf("after the swap and a save: generation %d (from %d), held %v, last error %q, %d entries; want 2 more generations, nothing held, 14 entries",
+					st.Generation, before, st.Held, st.LastError, st.Entries)
+			}
+		})
+	}
 }
 
 func must(t *testing.T, err error) {

@@ -74,6 +74,7 @@ type Watcher struct {
 	addWatch func(path string) error // fsw.Add; replaced in tests
 	inject   chan error              // errors that tests inject as if fsnotify reported them
 	watched  map[string]bool         // folders watched, as named in events
+	links    map[string]bool         // symlinks on the folder's path (Dir itself or above it)
 
 	mu    sync.Mutex
 	state State
@@ -235,6 +236,11 @@ func (w *Watcher) classify(ev fsnotify.Event, pending map[string]bool) string {
 		// The folder itself, seen from its parent: created, removed or its symlink swapped.
 		return "the catalogue folder was replaced"
 	}
+	if w.links[name] {
+		// A symlink above the folder, swapped: git-sync's link to a checkout whose subfolder is
+		// the catalogue. The old checkout may stay on disk a while, unchanged.
+		return "a symlink on the catalogue folder's path was replaced: " + name
+	}
 	rel, err := filepath.Rel(w.dir, name)
 	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
 		return "" // another file beside the folder, seen from the parent's watch
@@ -264,8 +270,9 @@ func (w *Watcher) classify(ev fsnotify.Event, pending map[string]bool) string {
 const maxDepth = 4
 
 // rewatch drops every watch and watches the folder's parent (for swaps of the folder itself),
-// the folder and its visible subfolders again, following symlinks. A folder that cannot be
-// watched makes the watcher degraded: it then re-reads everything periodically.
+// the parent of every symlink above it (for swaps of a checkout the folder is part of), the
+// folder and its visible subfolders again, following symlinks. A folder that cannot be watched
+// makes the watcher degraded: it then re-reads everything periodically.
 func (w *Watcher) rewatch() {
 	for _, p := range w.fsw.WatchList() {
 		_ = w.fsw.Remove(p)
@@ -284,6 +291,15 @@ func (w *Watcher) rewatch() {
 		w.watched[p] = true
 	}
 	add(filepath.Dir(w.dir))
+	w.links = make(map[string]bool)
+	for p := w.dir; p != filepath.Dir(p); p = filepath.Dir(p) {
+		if info, err := os.Lstat(p); err == nil && info.Mode()&os.ModeSymlink != 0 {
+			w.links[p] = true
+			if !w.watched[filepath.Dir(p)] {
+				add(filepath.Dir(p))
+			}
+		}
+	}
 	seen := make(map[string]bool)
 	var walk func(dir string, depth int)
 	walk = func(dir string, depth int) {

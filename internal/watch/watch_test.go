@@ -35,6 +35,12 @@ func start(t *testing.T, setup func(*Watcher)) *harness {
 			t.Fatal(err)
 		}
 	}
+	return startIn(t, dir, setup)
+}
+
+// startIn runs a watcher over dir, which must exist.
+func startIn(t *testing.T, dir string, setup func(*Watcher)) *harness {
+	t.Helper()
 	h := &harness{t: t, dir: dir, batches: make(chan Batch, 100)}
 	w, err := New(Config{Dir: dir, Debounce: 80 * time.Millisecond, MaxDelay: time.Second, ResyncEvery: 300 * time.Millisecond,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, func(_ context.Context, b Batch) error {

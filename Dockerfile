@@ -2,8 +2,13 @@
 #   docker build -t apisearch .
 #   docker run -p 8080:8080 apisearch                       # the default catalogue, embedded
 #   docker run -p 8080:8080 -v "$PWD/mon-catalogue:/catalog:ro" -e APISEARCH_CATALOG=/catalog apisearch
+#   docker run -p 9000:9000 apisearch serve --addr :9000    # the healthcheck follows --addr
+# No VOLUME is declared: without a mounted folder the embedded catalogue is served, and an
+# anonymous volume would only be left behind by every run.
 
-FROM golang:1.26-bookworm AS build
+# The builder's Go is go.mod's go line, and GOTOOLCHAIN=local keeps it from downloading another.
+FROM golang:1.26.8-bookworm AS build
+ENV GOTOOLCHAIN=local
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
@@ -12,10 +17,11 @@ RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/apisearch ./cmd/ap
 
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/apisearch /apisearch
+# serve writes the address it listens on into APISEARCH_ADDR_FILE and healthcheck reads it
+# there, so that a container started with another --addr is checked where it listens.
 ENV APISEARCH_ADDR=:8080 \
+    APISEARCH_ADDR_FILE=/tmp/apisearch.addr \
     APISEARCH_LOG_FORMAT=json
-# Mount a catalogue folder here and set APISEARCH_CATALOG=/catalog to serve it.
-VOLUME ["/catalog"]
 EXPOSE 8080
 USER 65532:65532
 # The image has no curl: the binary checks its own /readyz.

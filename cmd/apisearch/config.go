@@ -48,6 +48,9 @@ type serveConfig struct {
 	// DataDir is the folder of the statistics file: IndexDir when not given; none keeps the
 	// statistics in memory only.
 	DataDir string
+	// AddrFile is where serve writes the address it listens on, for healthcheck to read; empty:
+	// no file.
+	AddrFile string
 }
 
 // envName is the environment variable of a flag: APISEARCH_ and the flag in capitals.
@@ -63,6 +66,7 @@ func parseServeConfig(args []string, getenv func(string) string, stderr io.Write
 	fl.SetOutput(io.Discard)
 	var cors, proxies, level string
 	fl.StringVar(&cfg.Addr, "addr", ":8080", "address to listen on")
+	fl.StringVar(&cfg.AddrFile, "addr-file", "", "file to write the address listened on into, which healthcheck reads (default: none)")
 	fl.StringVar(&cfg.Catalog, "catalog", "", "catalogue folder (default: ./catalog when run from the repository, else the catalogue embedded in the binary)")
 	fl.StringVar(&cfg.IndexDir, "index-dir", "", "keep the index on disk in this folder, reopened at start when it matches the catalogue (default: in memory)")
 	fl.StringVar(&cfg.DataDir, "data-dir", "", "keep the statistics in this folder, saved every minute and at shutdown, read at start (default: --index-dir when given, else in memory only)")

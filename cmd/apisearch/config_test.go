@@ -113,6 +113,53 @@ func TestHealthcheck(t *testing.T) {
 	}
 }
 
+// TestHealthcheckAddrFile runs serve on another port than APISEARCH_ADDR says, as `docker run
+// IMAGE serve --addr :9000` does in the image: healthcheck finds it through the address file
+// that both read from APISEARCH_ADDR_FILE, an explicit --addr still wins, and once serve has
+// stopped the file is gone and healthcheck says so.
+func TestHealthcheckAddrFile(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "apisearch.addr")
+	// Nothing listens on port 1: the environment's address is the wrong one.
+	env := envOf(map[string]string{"APISEARCH_ADDR": "127.0.0.1:1", "APISEARCH_ADDR_FILE": file})
+	base, stop := startStoppable(t, env)
+	written, err := os.ReadFile(file)
+	if err != nil || strings.TrimSpace(string(written)) != strings.TrimPrefix(base, "http://") {
+		t.Errorf("address file holds %q (%v), want the address serve listens on, %s", written, err, base)
+	}
+	tests := []struct {
+		name string
+		args []string
+		exit int
+	}{
+		{"address from the file", []string{"healthcheck"}, 0},
+		{"an explicit --addr wins", []string{"healthcheck", "--addr", "127.0.0.1:1"}, 1},
+		{"--addr-file given as a flag", []string{"healthcheck", "--addr-file", file}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var errOut strings.Builder
+			err := run(context.Background(), tt.args, env, io.Discard, &errOut)
+			exit := 0
+			if ee, ok := err.(exitError); ok {
+				exit = int(ee)
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if exit != tt.exit {
+				t.Errorf("%v: exit status %d, want %d; stderr %q", tt.args, exit, tt.exit, errOut.String())
+			}
+		})
+	}
+	stop()
+	if _, err := os.Stat(file); !os.IsNotExist(err) {
+		t.Errorf("address file after serve stopped: %v, want it removed", err)
+	}
+	err = run(context.Background(), []string{"healthcheck"}, env, io.Discard, io.Discard)
+	if ee, ok := err.(exitError); !ok || ee != 1 {
+		t.Errorf("healthcheck once serve stopped: %v, want exit status 1", err)
+	}
+}
+
 // TestShutdownFinishesRequestsInFlight stops the service while requests run: every request
 // it had accepted gets its full answer.
 func TestShutdownFinishesRequestsInFlight(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -95,6 +96,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	ln = limitConnections(ln, srv, cfg.MaxConnections)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
+	if cfg.AddrFile != "" {
+		if err := writeAddrFile(cfg.AddrFile, ln.Addr().String()); err != nil {
+			// Serving matters more than the file: healthcheck falls back to --addr.
+			log.Warn("healthcheck cannot learn the address from a file: it uses --addr and APISEARCH_ADDR", "err", err)
+		} else {
+			defer os.Remove(cfg.AddrFile)
+		}
+	}
 	log.Info("listening", "addr", ln.Addr().String(), "catalog", catalogName(dir), "admin", cfg.AdminToken != "",
 		"cors_origins", cfg.CORSOrigins, "rate_limit", cfg.RateLimit, "watch", cfg.Watch && dir != "")
 	if cfg.AdminToken == "" {

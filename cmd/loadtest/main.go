@@ -11,10 +11,24 @@
 // the service's peak memory per attack:
 //
 //	go run ./cmd/loadtest --hostile --catalog ../shared/catalogs/apigouv --phase-duration 10s
+//
+// Side by side, it runs the apisearch binary (built, or --binary) and sends distinct searches to
+// it and to another search endpoint, or to a second apisearch binary, in interleaved rounds,
+// and prints each side's medians, CPU time per request included, and their ratio:
+//
+//	go run ./cmd/loadtest --catalog ../shared/catalogs/apigouv --other-binary /tmp/apisearch-before/apisearch
+//	go run ./cmd/loadtest --catalog ../shared/catalogs/apigouv --other-pid "$(pidof meilisearch)" \
+//		--other-url http://127.0.0.1:7700/indexes/apis/search --other-header "Authorization: Bearer $KEY" \
+//		--other-body '{"q":{q},"limit":20,"facets":["producer","themes","access"]}'
+//
+// --export-documents FILE writes the catalogue's entries as a JSON array of flat documents, for
+// the other engine to index the same entries.
 package main
 
 import (
 	"context"
+	"debug/buildinfo"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -58,16 +72,46 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	noCache := fl.Bool("no-answer-cache", false, "turn the service's answer cache off, to measure what it brings")
 	hostile := fl.Bool("hostile", false, "run the apisearch binary and measure normal traffic alone, then under each attack (--connections is then the attack's)")
 	phaseDuration := fl.Duration("phase-duration", 10*time.Second, "with --hostile: how long each phase lasts")
-	binary := fl.String("binary", "", "with --hostile: the apisearch binary to run (default: built from this module)")
+	binary := fl.String("binary", "", "with --hostile or side by side: the apisearch binary to run (default: built from this module)")
 	rateLimit := fl.Float64("rate-limit", 20, "with --hostile: the service's --rate-limit, that each attacking address keeps to")
 	attackers := fl.Int("attackers", 200, "with --hostile: the client addresses each attack comes from")
+	otherURL := fl.String("other-url", "", "side by side with another search endpoint: its URL, {q} standing for the query URL-escaped")
+	otherBody := fl.String("other-body", "", "with --other-url: POST this JSON, {q} standing for the query as a JSON string")
+	otherHeader := http.Header{}
+	fl.Func("other-header", "with --other-url: a header 'Name: value' sent with every request (repeatable)", func(s string) error {
+		name, value, ok := strings.Cut(s, ":")
+		if !ok || strings.TrimSpace(name) == "" {
+			return fmt.Errorf("header %q: want Name: value", s)
+		}
+		otherHeader.Add(strings.TrimSpace(name), strings.TrimSpace(value))
+		return nil
+	})
+	otherPID := fl.Int("other-pid", 0, "with --other-url: the process serving it, whose CPU time is counted")
+	otherBinary := fl.String("other-binary", "", "side by side with another apisearch binary (e.g. built from an older commit), run on the same catalogue")
+	rounds := fl.Int("rounds", 3, "side by side: rounds of one phase per side (A, B, A, B…)")
+	export := fl.String("export-documents", "", "write the catalogue's entries as a JSON array of flat documents to this file, and stop")
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
 	given := map[string]bool{}
 	fl.Visit(func(f *flag.Flag) { given[f.Name] = true })
-	if *hostile && *noCache {
-		return errors.New("--no-answer-cache is not a flag of the apisearch binary that --hostile runs")
+	sideBySide := *otherURL != "" || *otherBinary != ""
+	for _, name := range []string{"other-body", "other-header", "other-pid"} {
+		if given[name] && *otherURL == "" {
+			return fmt.Errorf("--%s goes with --other-url", name)
+		}
+	}
+	switch {
+	case *otherURL != "" && *otherBinary != "":
+		return errors.New("--other-url and --other-binary: one other side at a time")
+	case sideBySide && *hostile:
+		return errors.New("--hostile is not a side-by-side run: drop --other-url and --other-binary")
+	case sideBySide && given["phases"]:
+		return errors.New("a side-by-side run measures the search-distinct phase only: drop --phases")
+	case (sideBySide || *hostile) && *noCache:
+		return errors.New("--no-answer-cache is not a flag of the apisearch binary that --hostile and side-by-side runs start")
+	case *rounds < 1:
+		return fmt.Errorf("--rounds %d: want 1 or more", *rounds)
 	}
 	if *hostile && !given["phases"] {
 		*phases = strings.Join(loadtest.HostilePhases, ",")
@@ -95,6 +139,26 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		generated := catgen.Generate(sample, *synthetic, 42)
 		open = func() (fs.FS, func(), error) { return generated, func() {}, nil }
+	}
+
+	if *export != "" {
+		fsys, closeFn, err := open()
+		if err != nil {
+			return err
+		}
+		defer closeFn()
+		return exportDocuments(stdout, fsys, *export)
+	}
+
+	if sideBySide {
+		fsys, closeFn, err := open()
+		if err != nil {
+			return err
+		}
+		defer closeFn()
+		other := loadtest.Endpoint{URL: *otherURL, Body: *otherBody, Header: otherHeader, PID: *otherPID}
+		return runSideBySide(ctx, stdout, stderr, fsys, *binary, *otherBinary, other,
+			loadtest.CompareConfig{Duration: *duration, Connections: *connections, Rounds: *rounds, Seed: 1})
 	}
 
 	if *hostile {
@@ -135,10 +199,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var mem runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&mem)
-	fmt.Fprintf(stdout, "%d entries indexed in %v (heap %d MB); %d cores; %d connections, %v per phase\n\n",
+	fmt.Fprintf(stdout, "%d entries indexed in %v (heap %d MB); %d cores; %d connections, %v per phase\n",
 		len(c.Entries), built.Round(time.Millisecond), mem.HeapAlloc>>20, runtime.NumCPU(), *connections, *duration)
+	fmt.Fprintf(stdout, "CPU ms/req: this process's, which runs both the service and the load tool (side by side, each service's own)\n\n")
 	results, err := loadtest.Run(ctx, loadtest.Config{BaseURL: "http://" + ln.Addr().String(), Duration: *duration,
-		Connections: *connections, Phases: strings.Split(*phases, ","), Seed: 1}, c)
+		Connections: *connections, Phases: strings.Split(*phases, ","), Seed: 1, PID: os.Getpid()}, c)
 	if err != nil {
 		return err
 	}
@@ -169,4 +234,86 @@ func runHostile(ctx context.Context, stdout, stderr io.Writer, fsys fs.FS, binar
 		}
 	}
 	return err
+}
+
+// runSideBySide starts the binary (side A) and, when otherBinary is given, that one (side B,
+// else the other endpoint) on the catalogue, runs the rounds of distinct searches and prints
+// their tables.
+func runSideBySide(ctx context.Context, stdout, stderr io.Writer, fsys fs.FS, binary, otherBinary string, other loadtest.Endpoint, cfg loadtest.CompareConfig) error {
+	c, err := catalog.Load(fsys)
+	if err != nil {
+		return err
+	}
+	// No rate limit: the load tool is one client sending as fast as it can.
+	a, err := loadtest.StartService(ctx, loadtest.ServiceConfig{Binary: binary, Catalog: fsys, Stderr: stderr})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	cfg.A = apisearchEndpoint(a)
+	cfg.B = other
+	cfg.B.Name = fmt.Sprintf("GET %s", other.URL)
+	if other.Body != "" {
+		cfg.B.Name = fmt.Sprintf("POST %s %s", other.URL, other.Body)
+	}
+	if other.PID != 0 {
+		cfg.B.Name += fmt.Sprintf(" (pid %d)", other.PID)
+	}
+	if otherBinary != "" {
+		b, err := loadtest.StartService(ctx, loadtest.ServiceConfig{Binary: otherBinary, Catalog: fsys, Stderr: stderr})
+		if err != nil {
+			return err
+		}
+		defer b.Close()
+		cfg.B = apisearchEndpoint(b)
+	}
+	fmt.Fprintf(stdout, "%d entries; %d cores; distinct searches over %d connections, %v per phase, %d rounds (A, B, A, B…)\n",
+		len(c.Entries), runtime.NumCPU(), cfg.Connections, cfg.Duration, cfg.Rounds)
+	rounds, err := loadtest.Compare(ctx, cfg, c)
+	if len(rounds) > 0 {
+		loadtest.ReportCompare(stdout, cfg, rounds)
+	}
+	return err
+}
+
+// apisearchEndpoint is the search-distinct request of a running apisearch.
+func apisearchEndpoint(s *loadtest.Service) loadtest.Endpoint {
+	return loadtest.Endpoint{URL: s.BaseURL + loadtest.DistinctSearch, PID: s.PID,
+		Name: fmt.Sprintf("%s, commit %s (pid %d), GET %s", s.Binary, revision(s.Binary), s.PID, loadtest.DistinctSearch)}
+}
+
+// revision returns the commit a Go binary was built from, marked "+modified" when its checkout
+// had uncommitted changes, or "unknown" when the binary does not say.
+func revision(binary string) string {
+	info, err := buildinfo.ReadFile(binary)
+	if err != nil {
+		return "unknown"
+	}
+	commit, modified := "unknown", ""
+	for _, s := range info.Settings {
+		switch {
+		case s.Key == "vcs.revision":
+			commit = s.Value
+		case s.Key == "vcs.modified" && s.Value == "true":
+			modified = "+modified"
+		}
+	}
+	return commit + modified
+}
+
+// exportDocuments writes the catalogue's entries to path as a JSON array of flat documents.
+func exportDocuments(stdout io.Writer, fsys fs.FS, path string) error {
+	c, err := catalog.Load(fsys)
+	if err != nil {
+		return err
+	}
+	data, err := json.Marshal(loadtest.Documents(c))
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		return fmt.Errorf("export documents: %w", err)
+	}
+	fmt.Fprintf(stdout, "%d documents written to %s\n", len(c.Entries), path)
+	return nil
 }

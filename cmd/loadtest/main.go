@@ -27,7 +27,6 @@ package main
 
 import (
 	"context"
-	"debug/buildinfo"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -279,26 +278,7 @@ func runSideBySide(ctx context.Context, stdout, stderr io.Writer, fsys fs.FS, bi
 // apisearchEndpoint is the search-distinct request of a running apisearch.
 func apisearchEndpoint(s *loadtest.Service) loadtest.Endpoint {
 	return loadtest.Endpoint{URL: s.BaseURL + loadtest.DistinctSearch, PID: s.PID,
-		Name: fmt.Sprintf("%s, commit %s (pid %d), GET %s", s.Binary, revision(s.Binary), s.PID, loadtest.DistinctSearch)}
-}
-
-// revision returns the commit a Go binary was built from, marked "+modified" when its checkout
-// had uncommitted changes, or "unknown" when the binary does not say.
-func revision(binary string) string {
-	info, err := buildinfo.ReadFile(binary)
-	if err != nil {
-		return "unknown"
-	}
-	commit, modified := "unknown", ""
-	for _, s := range info.Settings {
-		switch {
-		case s.Key == "vcs.revision":
-			commit = s.Value
-		case s.Key == "vcs.modified" && s.Value == "true":
-			modified = "+modified"
-		}
-	}
-	return commit + modified
+		Name: fmt.Sprintf("%s (pid %d), GET %s", s.Binary, s.PID, loadtest.DistinctSearch)}
 }
 
 // exportDocuments writes the catalogue's entries to path as a JSON array of flat documents.

@@ -73,14 +73,15 @@ func Compare(prev, c *catalog.Catalog) Diff {
 // Apply moves to catalogue c: a new generation is built from it, beside the one in service,
 // and swapped in (none when nothing changed). The generation in service is never modified, so
 // that it keeps answering whatever happens to the build (a full disk, a cancelled context),
-// and every generation answers exactly as a fresh build of its catalogue would.
+// and every generation answers exactly as a fresh build of its catalogue would. A new version
+// or commit of the same entries is a new generation too, so that the version served is c's.
 func (l *Live) Apply(ctx context.Context, c *catalog.Catalog) (Diff, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	old := l.cur.Load()
 	d := Compare(old.catalog, c)
 	if d == (Diff{}) && reflect.DeepEqual(old.catalog.Problems, c.Problems) && old.catalog.Layout == c.Layout &&
-		reflect.DeepEqual(old.catalog.Synonyms, c.Synonyms) {
+		reflect.DeepEqual(old.catalog.Synonyms, c.Synonyms) && old.catalog.Version == c.Version && old.catalog.Commit == c.Commit {
 		return d, nil // nothing changed: no new generation
 	}
 	next, err := Build(ctx, c, old.cfg)

@@ -85,3 +85,25 @@ func TestLiveApply(t *testing.T) {
 		t.Errorf("applying the same catalogue: diff %+v, generation %d; want nothing and no new generation", d, l.Generation())
 	}
 }
+
+// TestLiveApplyServesTheNewCommit checks that a commit that changes no entry (a README, a
+// comment) still becomes the catalogue served, so that replicas report the commit they read.
+func TestLiveApplyServesTheNewCommit(t *testing.T) {
+	c := catalogOf(t, map[string]string{"a": "API Alpha"})
+	ix, err := Build(context.Background(), c, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := NewLive(ix)
+	defer l.Close()
+	next := *c
+	next.Commit = "89abcdef0123456789abcdef0123456789abcdef"
+	if _, err := l.Apply(context.Background(), &next); err != nil {
+		t.Fatal(err)
+	}
+	cur, release := l.Acquire()
+	defer release()
+	if got := cur.Catalog().Commit; got != next.Commit || l.Generation() != 2 {
+		t.Errorf("served commit %q at generation %d, want %s at generation 2", got, l.Generation(), next.Commit)
+	}
+}

@@ -304,6 +304,8 @@ func (r *Reindexer) rebuild(ctx context.Context, force bool) (Result, error) {
 type Status struct {
 	Generation      uint64            `json:"generation"`
 	Entries         int               `json:"entries"`
+	CatalogVersion  string            `json:"catalog_version"`          // of the files the served index was built from (catalog.Catalog's Version)
+	CatalogCommit   string            `json:"catalog_commit,omitempty"` // the Git commit they were checked out at, when known
 	LastChange      time.Time         `json:"last_change"`
 	LastFullReindex time.Time         `json:"last_full_reindex"`
 	Reindexes       uint64            `json:"reindexes"`               // full rebuilds since start
@@ -328,7 +330,8 @@ func (r *Reindexer) Status() Status {
 	defer release()
 	c := ix.Catalog()
 	r.stateMu.Lock()
-	st := Status{Generation: ix.Generation(), Entries: len(c.Entries), LastChange: r.lastChange, LastFullReindex: r.lastFull,
+	st := Status{Generation: ix.Generation(), Entries: len(c.Entries), CatalogVersion: c.Version, CatalogCommit: c.Commit,
+		LastChange: r.lastChange, LastFullReindex: r.lastFull,
 		Reindexes: r.reindexes, LastReindexMS: float64(r.lastTook.Microseconds()) / 1000, LastError: r.lastErr, Held: r.held}
 	if r.lastErr != "" {
 		at := r.lastErrAt

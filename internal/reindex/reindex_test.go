@@ -34,13 +34,7 @@ func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)
 
 // dirOpener opens a folder afresh at each load, as serve does.
 func dirOpener(dir string) Opener {
-	return func() (fs.FS, func(), error) {
-		root, err := os.OpenRoot(dir)
-		if err != nil {
-			return nil, nil, err
-		}
-		return root.FS(), func() { root.Close() }, nil
-	}
+	return func() (fs.FS, func(), error) { return catalog.OpenDir(dir) }
 }
 
 // live is a catalogue folder followed by a watcher and a reindexer, as serve runs them.
@@ -252,11 +246,18 @@ func TestConfigMapDataSwap(t *testing.T) {
 func TestGitSyncSwapsTheWholeFolder(t *testing.T) {
 	// git-sync: the catalogue is a symlink to a worktree, or a folder of it; a new commit is
 	// checked out in a new worktree, the link is swapped to it and the old worktree deleted.
+	aaa, bbb := strings.Repeat("a", 40), strings.Repeat("b", 40)
 	for _, sub := range []string{"", "_data"} {
 		t.Run("catalogue at link/"+sub, func(t *testing.T) {
 			base := t.TempDir()
 			files := func(commit string, titles map[string]string) map[string]string {
-				out := map[string]string{filepath.Join(".worktrees", commit, sub, "producers/dinum.yaml"): producer}
+				out := map[string]string{
+					filepath.Join(".worktrees", commit, sub, "producers/dinum.yaml"): producer,
+					// The worktree's Git files, as git-sync v4 writes them.
+					filepath.Join(".worktrees", commit, ".git"):          "gitdir: ../../.git/worktrees/" + commit + "\n",
+					filepath.Join(".git/worktrees", commit, "HEAD"):      commit + "\n",
+					filepath.Join(".git/worktrees", commit, "commondir"): "../..\n",
+				}
 				for slug, title := range titles {
 					out[filepath.Join(".worktrees", commit, sub, "apis", slug+".yaml")] = entry(title, "Texte.")
 				}
@@ -269,28 +270,34 @@ func TestGitSyncSwapsTheWholeFolder(t *testing.T) {
 				slug := fmt.Sprintf("e%02d", i)
 				titles[slug], slugs = fmt.Sprintf("API Numéro %d", i), append(slugs, slug)
 			}
-			writeFiles(t, base, files("aaa", titles))
+			writeFiles(t, base, files(aaa, titles))
 			link := filepath.Join(base, "catalogue")
-			must(t, os.Symlink(".worktrees/aaa", link))
+			must(t, os.Symlink(".worktrees/"+aaa, link))
 			l := follow(t, filepath.Join(link, sub), filepath.Join(link, sub))
 			l.eventually("numero", slugs...)
-			before := l.r.Live().Generation()
+			first := l.r.Status()
+			if first.CatalogCommit != aaa {
+				t.Errorf("commit served = %q, want %s", first.CatalogCommit, aaa)
+			}
 
 			titles["e00"], titles["new"] = "API Renommée", "API Nouvelle"
-			writeFiles(t, base, files("bbb", titles))
-			must(t, os.Symlink(".worktrees/bbb", filepath.Join(base, "tmp-link")))
+			writeFiles(t, base, files(bbb, titles))
+			must(t, os.Symlink(".worktrees/"+bbb, filepath.Join(base, "tmp-link")))
 			must(t, os.Rename(filepath.Join(base, "tmp-link"), link))
-			must(t, os.RemoveAll(filepath.Join(base, ".worktrees", "aaa")))
+			must(t, os.RemoveAll(filepath.Join(base, ".worktrees", aaa)))
 			l.eventually("renommee", "e00")
 			l.eventually("nouvelle", "new")
 			l.eventually("numero", slugs[1:]...)
+			if st := l.r.Status(); st.CatalogCommit != bbb || st.CatalogVersion == first.CatalogVersion {
+				t.Errorf("after the swap: commit %q, version %s (was %s); want %s and a new version", st.CatalogCommit, st.CatalogVersion, first.CatalogVersion, bbb)
+			}
 			// And the new worktree is followed: one generation for the swap, one for this.
 			l.write("apis/z.yaml", entry("API Zoulou", "Texte."))
 			l.eventually("zoulou", "z")
 			st := l.r.Status()
-			if st.Generation != before+2 || st.Held || st.LastError != "" || st.Entries != 14 {
+			if st.Generation != first.Generation+2 || st.Held || st.LastError != "" || st.Entries != 14 {
 				t.Errorf("after the swap and a save: generation %d (from %d), held %v, last error %q, %d entries; want 2 more generations, nothing held, 14 entries",
-					st.Generation, before, st.Held, st.LastError, st.Entries)
+					st.Generation, first.Generation, st.Held, st.LastError, st.Entries)
 			}
 		})
 	}

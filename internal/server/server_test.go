@@ -168,7 +168,7 @@ func (f *fakeAdmin) Reindex(ctx context.Context, force bool) (reindex.Result, er
 }
 
 func (f *fakeAdmin) Status() reindex.Status {
-	return reindex.Status{Generation: 7, Entries: 2, Problems: []catalog.Problem{{Path: "apis/x.yaml", Line: 3, Severity: catalog.SeverityError, Message: "invalid YAML"}}}
+	return reindex.Status{Generation: 7, Entries: 2, CatalogVersion: "3f9c2a61d0b4e7a8", Problems: []catalog.Problem{{Path: "apis/x.yaml", Line: 3, Severity: catalog.SeverityError, Message: "invalid YAML"}}}
 }
 
 func TestAdmin(t *testing.T) {

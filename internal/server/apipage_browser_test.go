@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"slices"
@@ -41,19 +42,24 @@ func readAPIPage(ctx context.Context) (apiPageFacts, error) {
 	return f, err
 }
 
-// follow runs an action that leads to another page and waits for it to load. A navigation
-// that starts while chromedp still reads the page may fail the action with "Cannot find
-// context": the new page is then waited for by polling its address.
+// follow runs an action that leads to an API's page and waits for that page to be loaded.
+// chromedp may fail the action with "Cannot find context" when the navigation starts while it
+// still reads the page, or return before the new page is there: either way the new page is
+// waited for by polling its address and its state.
 func follow(ctx context.Context, action chromedp.Action) error {
-	_, err := chromedp.RunResponse(ctx, action)
-	if err == nil || !strings.Contains(err.Error(), "Cannot find context") {
+	err := chromedp.Run(ctx, action)
+	if err != nil && !strings.Contains(err.Error(), "Cannot find context") {
 		return err
 	}
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
 		var ready bool
-		if err = chromedp.Run(ctx, chromedp.Evaluate(`location.pathname.startsWith('/les-api/') && document.readyState === 'complete'`, &ready)); err == nil && ready {
+		err = chromedp.Run(ctx, chromedp.Evaluate(`location.pathname.startsWith('/les-api/') && document.readyState === 'complete' && document.querySelector('h1') !== null`, &ready))
+		if err == nil && ready {
 			return nil
 		}
+	}
+	if err == nil {
+		err = errors.New("no API page after 10 s")
 	}
 	return err
 }

@@ -171,14 +171,10 @@ func TestShutdownFinishesRequestsInFlight(t *testing.T) {
 	done := make(chan error, 1)
 	env := envOf(map[string]string{"APISEARCH_ADMIN_TOKEN": "tok-for-config-tests", "APISEARCH_RATE_LIMIT": "0"})
 	go func() {
-		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--shutdown-delay", "0s", "--catalog", snapshotDir}, env, pw, io.Discard)
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--shutdown-delay", "0s", "--catalog", snapshotDir}, env, io.Discard, pw)
 		pw.Close()
 	}()
-	buf := make([]byte, 200)
-	n, _ := pr.Read(buf)
-	go io.Copy(io.Discard, pr)
-	line := string(buf[:n])
-	base := strings.TrimSpace(line[strings.Index(line, "http://"):])
+	base := waitServing(t, pr, done, io.Discard)
 
 	// Full reindexes of the snapshot take tens of milliseconds: they are in flight when the
 	// service is told to stop.
@@ -229,12 +225,10 @@ func TestServeIndexDir(t *testing.T) {
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func(pw *io.PipeWriter) {
-		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--shutdown-delay", "0s", "--index-dir", dir, "--log-format", "text"}, noEnv, pw, logw)
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--shutdown-delay", "0s", "--index-dir", dir, "--log-format", "text"}, noEnv, io.Discard, pw)
 		pw.Close()
 	}(pw)
-	buf := make([]byte, 200)
-	pr.Read(buf)
-	go io.Copy(io.Discard, pr)
+	waitServing(t, pr, done, logw)
 
 	// A second process on the same folder fails at once, with a clear message.
 	var errOut strings.Builder
@@ -247,15 +241,16 @@ func TestServeIndexDir(t *testing.T) {
 	<-done
 
 	// A restart reopens the index instead of rebuilding it.
+	mu.Lock()
 	logs.Reset()
+	mu.Unlock()
 	ctx, cancel = context.WithCancel(context.Background())
 	pr, pw = io.Pipe()
 	go func(pw *io.PipeWriter) {
-		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--shutdown-delay", "0s", "--index-dir", dir, "--log-format", "text"}, noEnv, pw, logw)
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--shutdown-delay", "0s", "--index-dir", dir, "--log-format", "text"}, noEnv, io.Discard, pw)
 		pw.Close()
 	}(pw)
-	pr.Read(buf)
-	go io.Copy(io.Discard, pr)
+	waitServing(t, pr, done, logw)
 	cancel()
 	<-done
 	mu.Lock()
@@ -312,14 +307,10 @@ func TestShutdownDrainsReadinessFirst(t *testing.T) {
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--shutdown-delay", "2s"}, noEnv, pw, io.Discard)
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--shutdown-delay", "2s"}, noEnv, io.Discard, pw)
 		pw.Close()
 	}()
-	buf := make([]byte, 200)
-	n, _ := pr.Read(buf)
-	go io.Copy(io.Discard, pr)
-	line := string(buf[:n])
-	base := strings.TrimSpace(line[strings.Index(line, "http://"):])
+	base := waitServing(t, pr, done, io.Discard)
 	get := func(path string) int {
 		resp, err := httpClient.Get(base + path)
 		if err != nil {

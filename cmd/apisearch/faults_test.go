@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -80,8 +81,7 @@ func startChild(t *testing.T, env []string, args string) *child {
 	}
 	c := &child{cmd: exec.Command(os.Args[0], "-test.run=^$"), stderr: &syncBuffer{}, ready: make(chan struct{}), exited: make(chan struct{})}
 	c.cmd.Env = append(os.Environ(), append(env, "APISEARCH_TEST_MAIN="+args)...)
-	c.cmd.Stderr = c.stderr
-	stdout, err := c.cmd.StdoutPipe()
+	stderr, err := c.cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,13 +89,16 @@ func startChild(t *testing.T, env []string, args string) *child {
 		t.Fatal(err)
 	}
 	go func() {
-		sc := bufio.NewScanner(stdout)
+		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
-			if i := strings.Index(sc.Text(), "http://"); i >= 0 && c.base == "" {
-				c.base = sc.Text()[i:]
+			c.stderr.Write([]byte(sc.Text() + "\n"))
+			if addr, ok := servingAddr(sc.Text()); ok && c.base == "" {
+				c.base = "http://" + addr
 				close(c.ready)
 			}
 		}
+		// A line too long for the scanner ends the scan; the rest must still be read.
+		io.Copy(c.stderr, stderr)
 		c.err = c.cmd.Wait()
 		close(c.exited)
 	}()
@@ -280,8 +283,8 @@ func TestKillDuringIndexWrites(t *testing.T) {
 	restart("killed during a full reindex")
 }
 
-// logLine waits for a line of the child's log containing s and returns the last one; its log
-// may come after its first line on stdout, through another pipe.
+// logLine waits for a line of the child's log containing s and returns the last one; the
+// line may still be on its way through the pipe.
 func (c *child) logLine(s string) string {
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		lines := strings.Split(c.stderr.String(), "\n")

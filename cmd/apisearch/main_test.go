@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -41,7 +42,7 @@ func startStoppable(t *testing.T, getenv func(string) string, args ...string) (s
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--shutdown-delay", "0s"}, args...), getenv, pw, io.Discard)
+		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--shutdown-delay", "0s"}, args...), getenv, io.Discard, pw)
 		pw.Close()
 	}()
 	stop := sync.OnceFunc(func() {
@@ -56,29 +57,55 @@ func startStoppable(t *testing.T, getenv func(string) string, args ...string) (s
 		}
 	})
 	t.Cleanup(stop)
-	lines := make(chan string, 1)
+	return waitServing(t, pr, done, io.Discard), stop
+}
+
+// waitServing reads serve's log from r until its "serving" line and returns the base URL it
+// gives. The rest of the log is copied to logs, so that serve never blocks writing it.
+func waitServing(t *testing.T, r io.Reader, done <-chan error, logs io.Writer) string {
+	t.Helper()
+	addrs := make(chan string, 1)
 	go func() {
-		sc := bufio.NewScanner(pr)
+		sc := bufio.NewScanner(r)
 		for sc.Scan() {
-			select {
-			case lines <- sc.Text():
-			default:
+			io.WriteString(logs, sc.Text()+"\n")
+			if addr, ok := servingAddr(sc.Text()); ok {
+				select {
+				case addrs <- addr:
+				default:
+				}
 			}
 		}
+		// A line too long for the scanner ends the scan; the rest must still be read.
+		io.Copy(logs, r)
 	}()
 	select {
-	case line := <-lines:
-		i := strings.Index(line, "http://")
-		if i < 0 {
-			t.Fatalf("unexpected first line from serve: %q", line)
-		}
-		return line[i:], stop
+	case addr := <-addrs:
+		return "http://" + addr
 	case err := <-done:
-		t.Fatalf("serve stopped: %v", err)
+		t.Fatalf("serve stopped before serving: %v", err)
 	case <-time.After(30 * time.Second):
-		t.Fatalf("serve did not start within 30s")
+		t.Fatalf("serve did not log that it serves within 30s")
 	}
-	return "", stop
+	return ""
+}
+
+// servingAddr returns the address of serve's "serving" log line, JSON or text, and whether line
+// is that line.
+func servingAddr(line string) (string, bool) {
+	var record struct{ Msg, Addr string }
+	if json.Unmarshal([]byte(line), &record) == nil {
+		return record.Addr, record.Msg == "serving" && record.Addr != ""
+	}
+	if !strings.Contains(line, " msg=serving ") {
+		return "", false
+	}
+	for _, field := range strings.Fields(line) {
+		if addr, ok := strings.CutPrefix(field, "addr="); ok {
+			return addr, true
+		}
+	}
+	return "", false
 }
 
 var httpClient = &http.Client{Timeout: 30 * time.Second}
@@ -121,6 +148,65 @@ func TestServeDefaultCatalog(t *testing.T) {
 	var health struct{ Status string }
 	if status := getJSON(t, base+"/healthz", &health); status != 200 || health.Status != "ok" {
 		t.Errorf("GET /healthz = %d %+v", status, health)
+	}
+}
+
+// TestServingLine starts serve in each log format: it says where it serves and how many APIs in
+// a structured line of its log on stderr, and writes nothing on stdout.
+func TestServingLine(t *testing.T) {
+	tests := []struct {
+		format string
+		apis   func(line string) string
+	}{
+		{"json", func(line string) string {
+			var record struct{ APIs json.Number }
+			json.Unmarshal([]byte(line), &record)
+			return record.APIs.String()
+		}},
+		{"text", func(line string) string {
+			for _, field := range strings.Fields(line) {
+				if n, ok := strings.CutPrefix(field, "apis="); ok {
+					return n
+				}
+			}
+			return ""
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.format, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			var stdout, logs syncBuffer
+			pr, pw := io.Pipe()
+			done := make(chan error, 1)
+			go func() {
+				done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--shutdown-delay", "0s", "--log-format", tt.format}, noEnv, &stdout, pw)
+				pw.Close()
+			}()
+			base := waitServing(t, pr, done, &logs)
+			var list struct{ Total int }
+			getJSON(t, base+"/apis", &list)
+			cancel()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Errorf("serve returned %v", err)
+				}
+			case <-time.After(15 * time.Second):
+				t.Fatal("serve did not stop within 15s")
+			}
+			var line string
+			for _, l := range strings.Split(logs.String(), "\n") {
+				if _, ok := servingAddr(l); ok {
+					line = l
+				}
+			}
+			if got := tt.apis(line); got != strconv.Itoa(list.Total) {
+				t.Errorf("serving line %q gives apis %q, want %d, the number /apis lists", line, got, list.Total)
+			}
+			if stdout.String() != "" {
+				t.Errorf("serve wrote on stdout: %q", stdout.String())
+			}
+		})
 	}
 }
 

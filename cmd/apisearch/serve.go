@@ -35,8 +35,9 @@ const (
 )
 
 // serve answers HTTP until ctx is done: it listens at once (ready after the first index is
-// built, /readyz says when), follows the catalogue folder, and stops gracefully.
-func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+// built, /readyz and the log's "serving" line say when), follows the catalogue folder, and
+// stops gracefully. It writes only its log, on stderr.
+func serve(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
 	cfg, err := parseServeConfig(args, getenv, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return nil
@@ -142,13 +143,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	ready.Store(r)
 	st := r.Status()
-	log.Info("ready", "entries", st.Entries, "errors", st.Errors, "warnings", st.Warnings, "took_ms", time.Since(start).Milliseconds())
 	for _, p := range st.Problems {
 		if p.Severity == catalog.SeverityError {
 			log.Warn("catalogue entry skipped", "problem", p.String())
 		}
 	}
-	fmt.Fprintf(stdout, "apisearch serving %d APIs on http://%s\n", st.Entries, ln.Addr())
+	log.Info("serving", "addr", ln.Addr().String(), "apis", st.Entries, "errors", st.Errors, "warnings", st.Warnings,
+		"took_ms", time.Since(start).Milliseconds())
 
 	if cfg.Watch && dir != "" {
 		w, err := watch.New(watch.Config{Dir: dir, Debounce: cfg.Debounce, Logger: log}, r.Apply)

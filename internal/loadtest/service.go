@@ -1,12 +1,12 @@
 package loadtest
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -70,7 +70,15 @@ func StartService(ctx context.Context, cfg ServiceConfig) (_ *Service, err error
 		return nil, fmt.Errorf("copy the catalogue: %w", err)
 	}
 
-	s.cmd = exec.Command(s.Binary, "serve", "--addr", "127.0.0.1:0", "--catalog", s.CatalogDir,
+	// The load tool chooses the port rather than read the one the service announces, which
+	// its --log-level error keeps quiet and which binaries of older commits, run side by side,
+	// announce differently.
+	addr, err := freeLoopbackAddr()
+	if err != nil {
+		return nil, err
+	}
+	s.BaseURL = "http://" + addr
+	s.cmd = exec.Command(s.Binary, "serve", "--addr", addr, "--catalog", s.CatalogDir,
 		"--trusted-proxies", "127.0.0.1", "--rate-limit", strconv.FormatFloat(cfg.RateLimit, 'g', -1, 64),
 		"--log-level", "error", "--log-format", "text")
 	// The flags above are the whole configuration: none of the caller's APISEARCH_* variables.
@@ -80,16 +88,7 @@ func StartService(ctx context.Context, cfg ServiceConfig) (_ *Service, err error
 		}
 	}
 	s.cmd.Stderr = cfg.Stderr
-	// The service prints its address once its first index is built.
-	stdout, w, err := os.Pipe()
-	if err != nil {
-		return nil, err
-	}
-	s.cmd.Stdout = w
-	err = s.cmd.Start()
-	w.Close()
-	if err != nil {
-		stdout.Close()
+	if err := s.cmd.Start(); err != nil {
 		s.cmd = nil
 		return nil, err
 	}
@@ -98,35 +97,34 @@ func StartService(ctx context.Context, cfg ServiceConfig) (_ *Service, err error
 		s.waitErr = s.cmd.Wait()
 		close(s.exited)
 	}()
-	addr := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			if i := strings.Index(sc.Text(), "http://"); i >= 0 {
-				addr <- strings.TrimSpace(sc.Text()[i:])
-				break
-			}
-		}
-		// Read to the end: a Go program writing to a closed pipe dies of SIGPIPE.
-		_, _ = io.Copy(io.Discard, stdout)
-		stdout.Close()
-	}()
 
+	// Ready once /readyz answers 200, its first index built.
 	timeout := time.NewTimer(readyWait)
 	defer timeout.Stop()
-	select {
-	case s.BaseURL = <-addr:
-	case <-s.exited:
-		return nil, fmt.Errorf("%s exited before it was ready: %v", s.Binary, s.waitErr)
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	case <-timeout.C:
-		return nil, fmt.Errorf("%s was not ready after %v", s.Binary, readyWait)
-	}
-	if code := status(ctx, s.BaseURL+"/readyz"); code != http.StatusOK {
-		return nil, fmt.Errorf("%s/readyz answered %d once the service said it was ready", s.BaseURL, code)
+	poll := time.NewTicker(50 * time.Millisecond)
+	defer poll.Stop()
+	for status(ctx, s.BaseURL+"/readyz") != http.StatusOK {
+		select {
+		case <-s.exited:
+			return nil, fmt.Errorf("%s exited before it was ready: %v", s.Binary, s.waitErr)
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-timeout.C:
+			return nil, fmt.Errorf("%s was not ready after %v", s.Binary, readyWait)
+		case <-poll.C:
+		}
 	}
 	return s, nil
+}
+
+// freeLoopbackAddr returns a loopback address whose port was free a moment ago.
+func freeLoopbackAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", fmt.Errorf("find a free port: %w", err)
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
 }
 
 // Close kills the service, waits until it has exited and removes the temporary folder.

@@ -112,15 +112,18 @@ type Index struct {
 	catalog      *catalog.Catalog
 	cfg          Config
 	analyzer     analysis.Analyzer
-	themes       map[string]string // theme key → canonical label
-	producers    map[string]string // folded producer slug or acronym → slug
-	rules        map[string][]rule // synonyms, by the first term they apply to
-	ignored      map[string]bool   // folded words left out of long queries
-	ignoredTerms map[string]bool   // their analysed terms, to leave out their other forms ("cherche")
-	terms        *termList         // indexed terms, for prefix expansion
-	vocab        *vocabulary       // catalogue words, for typos and "did you mean"
-	suggest      *suggester        // autocomplete, built from the same catalogue
-	order        browseOrder       // the catalogue's order when nothing is typed
+	themes       map[string]string        // theme key → canonical label
+	producers    map[string]string        // folded producer slug or acronym → slug
+	rules        map[string][]rule        // synonyms, by the first term they apply to
+	ignored      map[string]bool          // folded words left out of long queries
+	ignoredTerms map[string]bool          // their analysed terms, to leave out their other forms ("cherche")
+	terms        *termList                // indexed terms, for prefix expansion
+	vocab        *vocabulary              // catalogue words, for typos and "did you mean"
+	suggest      *suggester               // autocomplete, built from the same catalogue
+	order        browseOrder              // the catalogue's order when nothing is typed
+	facets       *facetTable              // each entry's facet values, for counting
+	ranks        rankTable                // each entry's place in each sort order
+	docTable     atomic.Pointer[docTable] // bleve's document numbers → entries, for the last reader
 }
 
 // store is the bleve index of one generation and, on disk, its folder: a store replaced by
@@ -262,6 +265,8 @@ func newGeneration(st *store, c *catalog.Catalog, cfg Config, generation uint64)
 	}
 	ix.suggest = ix.newSuggester(c)
 	ix.order = newBrowseOrder(c)
+	ix.facets = newFacetTable(c)
+	ix.ranks = newRankTable(c)
 	th := cfg.Thesaurus
 	if cfg.NoThesaurus {
 		th = nil

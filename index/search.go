@@ -10,7 +10,6 @@ import (
 	"apisearch/catalog"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 )
 
@@ -110,14 +109,6 @@ type FacetValue struct {
 	Selected bool   `json:"selected"`
 }
 
-// facet describes one facet: its field, its request values and its labels.
-type facet struct {
-	field    string
-	selected []string
-	label    func(string) string
-	out      *[]FacetValue
-}
-
 // Search runs a search. Its request must be valid (see the server's validation); an invalid
 // sort falls back to relevance.
 func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
@@ -198,74 +189,28 @@ func (ix *Index) count(ctx context.Context, req Request, p parsed) (int, int, er
 	return int(r.Total), work(p, q), nil
 }
 
-// search runs a text query with its facets and highlights.
+// search runs a text query with its facets and highlights. The filters are not part of the
+// bleve query: the facets count the matches of the text alone, each without its own filter,
+// and the filters choose the results among them, all in one pass.
 func (ix *Index) search(ctx context.Context, req Request, p parsed) (*Result, error) {
-	themes := req.Themes
 	res := &Result{Query: req.Query, Page: req.Page, PerPage: req.PerPage, Hits: []Hit{}}
-	facets := []facet{
-		{facetProducer, req.Producers, ix.producerName, &res.Facets.Producer},
-		{facetTheme, themes, func(v string) string { return v }, &res.Facets.Theme},
-		{facetAccess, req.Accesses, func(v string) string { return catalog.Access(v).Label() }, &res.Facets.Access},
-	}
-
 	text := ix.textQuery(p)
-	filters := make([]query.Query, len(facets))
-	for i, f := range facets {
-		filters[i] = filterQuery(f.field, f.selected)
-	}
-
-	q := combine(text, filters, -1)
+	q := combine(text, nil, -1)
 	res.Work = work(p, q)
 	res.relaxable = text.relaxable
-	main := bleve.NewSearchRequestOptions(q, req.PerPage, (req.Page-1)*req.PerPage, false)
-	main.IncludeLocations = true // for highlights
-	main.SortBy(sortOrder(req.Sort))
-	for i, f := range facets {
-		if filters[i] == nil {
-			main.AddFacet(f.field, bleve.NewFacetRequest(f.field, maxFacetValues))
-		}
-	}
-	r, err := ix.bleve.SearchInContext(ctx, main)
+	fc := ix.facets.count(req)
+	found, err := ix.collect(ctx, q, req, fc)
 	if err != nil {
-		return nil, fmt.Errorf("search %q: %w", req.Query, err)
+		return nil, err
 	}
-	res.Total = int(r.Total)
-	counts := make(map[string]search.TermFacets)
-	for name, fr := range r.Facets {
-		if fr.Terms != nil {
-			counts[name] = *fr.Terms
-		}
-	}
-	// Disjunctive facets: a facet with a selection is counted without its own filter, so that
-	// every value shows how many results choosing it would give.
-	for i, f := range facets {
-		if filters[i] == nil {
-			continue
-		}
-		fr := bleve.NewSearchRequestOptions(combine(text, filters, i), 0, 0, false)
-		fr.Score = "none" // only counts are read
-		fr.AddFacet(f.field, bleve.NewFacetRequest(f.field, maxFacetValues))
-		r2, err := ix.bleve.SearchInContext(ctx, fr)
-		if err != nil {
-			return nil, fmt.Errorf("facet %s for %q: %w", f.field, req.Query, err)
-		}
-		if t := r2.Facets[f.field].Terms; t != nil {
-			counts[f.field] = *t
-		}
-	}
-	for _, f := range facets {
-		tf := counts[f.field]
-		*f.out = facetValues(&tf, f.selected, f.label)
-	}
+	res.Total = found.total
+	res.Facets = fc.facets(req, ix.producerName)
 
 	// Highlighting a page of hits is work too: a full page of a hundred costs two searches.
-	res.Work += len(r.Hits) / hitsPerWork
-	for _, h := range r.Hits {
-		e := ix.catalog.Entry(h.ID)
-		if e == nil {
-			continue
-		}
-		loc := h.Locations
+	res.Work += len(found.hits) / hitsPerWork
+	for _, m := range found.hits {
+		e := ix.catalog.Entries[m.entry]
+		loc := m.locations()
 		res.Hits = append(res.Hits, Hit{
 			Slug:     e.Slug,
 			Title:    e.Title,
@@ -273,7 +218,7 @@ func (ix *Index) search(ctx context.Context, req Request, p parsed) (*Result, er
 			Producer: ProducerRef{Slug: e.Producer.Slug, Name: e.Producer.Name, Acronym: e.Producer.Acronym},
 			Themes:   e.Themes,
 			Access:   e.Access,
-			Score:    h.Score,
+			Score:    m.score,
 			Highlights: Highlights{
 				Title:   highlight(e.Title, loc[fieldTitle]),
 				Tagline: highlight(e.Tagline, loc[fieldTagline]),
@@ -343,39 +288,6 @@ func sortOrder(s string) []string {
 		return []string{sortPopular, "-_score", sortRank}
 	}
 	return []string{"-_score", sortRank}
-}
-
-// facetValues lists a facet's values by count, then label; selected values are listed even at
-// count zero.
-func facetValues(tf *search.TermFacets, selected []string, label func(string) string) []FacetValue {
-	out := []FacetValue{}
-	seen := make(map[string]bool)
-	isSelected := make(map[string]bool, len(selected))
-	for _, s := range selected {
-		isSelected[s] = true
-	}
-	for _, t := range tf.Terms() {
-		seen[t.Term] = true
-		out = append(out, FacetValue{Value: t.Term, Label: label(t.Term), Count: t.Count, Selected: isSelected[t.Term]})
-	}
-	for _, s := range selected {
-		if !seen[s] {
-			seen[s] = true
-			out = append(out, FacetValue{Value: s, Label: label(s), Selected: true})
-		}
-	}
-	// Labels are folded once, not at each comparison.
-	keys := make(map[string]string, len(out))
-	for _, v := range out {
-		keys[v.Value] = catalog.Fold(v.Label)
-	}
-	slices.SortStableFunc(out, func(a, b FacetValue) int {
-		if a.Count != b.Count {
-			return b.Count - a.Count
-		}
-		return strings.Compare(keys[a.Value], keys[b.Value])
-	})
-	return out
 }
 
 func (ix *Index) producerName(slug string) string {

@@ -165,9 +165,9 @@ func ReportCompare(out io.Writer, cfg CompareConfig, rounds []Round) {
 		value  func(Result) (float64, bool)
 	}{
 		{"req/s", "%.0f", func(r Result) (float64, bool) { return r.Throughput, true }},
-		{"p50 ms", "%.2f", func(r Result) (float64, bool) { return r.P50.Seconds() * 1000, true }},
-		{"p95 ms", "%.2f", func(r Result) (float64, bool) { return r.P95.Seconds() * 1000, true }},
-		{"p99 ms", "%.2f", func(r Result) (float64, bool) { return r.P99.Seconds() * 1000, true }},
+		{"p50 ms", "%.2f", func(r Result) (float64, bool) { return milliseconds(r.P50), true }},
+		{"p95 ms", "%.2f", func(r Result) (float64, bool) { return milliseconds(r.P95), true }},
+		{"p99 ms", "%.2f", func(r Result) (float64, bool) { return milliseconds(r.P99), true }},
 		{"CPU ms/req", "%.3f", Result.CPUPerRequest},
 	}
 	for _, f := range figures {
@@ -199,6 +199,10 @@ func ReportCompare(out io.Writer, cfg CompareConfig, rounds []Round) {
 	}
 	fmt.Fprintf(out, "| errors, all rounds | %d | %d | – |\n", errs[0], errs[1])
 }
+
+// milliseconds returns d in milliseconds to the microsecond, as ms prints it: a median of three
+// rounds is then one of the rounds' figures.
+func milliseconds(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // median returns the middle of the values, or the mean of the two middle ones.
 func median(values []float64) float64 {

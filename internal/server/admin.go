@@ -31,7 +31,7 @@ func (s *Server) requireAdmin(c *gin.Context) {
 		reason = "wrong token"
 	}
 	if reason != "" {
-		s.log.Warn("admin request refused", "request_id", c.GetString(requestIDKey), "method", c.Request.Method, "path", c.Request.URL.Path, "client", c.ClientIP(), "reason", reason)
+		s.log.Warn("admin request refused", "request_id", requestIDOf(c), "method", c.Request.Method, "path", c.Request.URL.Path, "client", c.ClientIP(), "reason", reason)
 		c.Header("WWW-Authenticate", `Bearer realm="apisearch admin"`)
 		abort(c, s.log, errorf(CodeUnauthorized, "a valid admin token is required in the Authorization: Bearer header"))
 		return
@@ -87,7 +87,7 @@ func (s *Server) reindex(c *gin.Context) {
 	case errors.As(err, &held):
 		abort(c, s.log, errorf(CodeHeld, "%v", err))
 	default:
-		s.log.Error("reindex failed", "request_id", c.GetString(requestIDKey), "err", err)
+		s.log.Error("reindex failed", "request_id", requestIDOf(c), "err", err)
 		abort(c, s.log, errorf(CodeReindexFailed, "reindex failed, the previous index keeps serving: %v", err))
 	}
 }

@@ -180,12 +180,8 @@ func frenchDate(iso string) string {
 // apiPage answers GET /les-api/{slug}: the API's page, or a 404 page. Pages are kept in the
 // answer cache like JSON answers, under the address they are reached at, which their canonical
 // URL names.
-func (s *Server) apiPage(c *gin.Context) {
-	ix, release, ok := s.acquire(c)
-	if !ok {
-		return
-	}
-	defer release()
+func (s *Server) apiPage(c *gin.Context, r publicRequest) {
+	ix := r.ix
 	base := strings.TrimSuffix(s.serverURL(c), "/")
 	slug := c.Param("slug")
 	key := strconv.FormatUint(ix.Generation(), 10) + " " + base + apiPagePath(slug)

@@ -34,40 +34,30 @@ func summarize(e *catalog.Entry) apiSummary {
 }
 
 // listAPIs answers GET /apis: every entry, in short form, sorted by slug.
-func (s *Server) listAPIs(c *gin.Context) {
+func (s *Server) listAPIs(c *gin.Context, r publicRequest) {
 	if _, err := params(c, nil); err != nil {
 		abort(c, s.log, err)
 		return
 	}
-	ix, release, ok := s.acquire(c)
-	if !ok {
-		return
-	}
-	defer release()
-	entries := ix.Catalog().Entries
+	entries := r.ix.Catalog().Entries
 	out := make([]apiSummary, len(entries))
 	for i, e := range entries {
 		out[i] = summarize(e)
 	}
-	s.writeAnswer(c, gin.H{"total": len(out), "apis": out}, nil)
+	s.writeAnswer(c, r, gin.H{"total": len(out), "apis": out}, nil)
 }
 
 // getAPI answers GET /apis/{slug}: one entry in full.
-func (s *Server) getAPI(c *gin.Context) {
+func (s *Server) getAPI(c *gin.Context, r publicRequest) {
 	slug := c.Param("slug")
 	if _, err := params(c, nil); err != nil {
 		abort(c, s.log, err)
 		return
 	}
-	ix, release, ok := s.acquire(c)
-	if !ok {
-		return
-	}
-	defer release()
-	e := ix.Catalog().Entry(slug)
+	e := r.ix.Catalog().Entry(slug)
 	if e == nil {
 		abort(c, s.log, errorf(CodeNotFound, "no API with slug %q", slug))
 		return
 	}
-	s.writeAnswer(c, e, nil)
+	s.writeAnswer(c, r, e, nil)
 }

@@ -10,7 +10,7 @@ import (
 )
 
 // autocomplete answers GET /autocomplete: suggestions for what is typed in the search box.
-func (s *Server) autocomplete(c *gin.Context) {
+func (s *Server) autocomplete(c *gin.Context, r publicRequest) {
 	v, err := params(c, []string{"q", "limit"}, "q", "limit")
 	if err != nil {
 		abort(c, s.log, err)
@@ -26,13 +26,8 @@ func (s *Server) autocomplete(c *gin.Context) {
 		abort(c, s.log, err)
 		return
 	}
-	ix, release, ok := s.acquire(c)
-	if !ok {
-		return
-	}
-	defer release()
 	start := time.Now()
-	suggestions := ix.Suggest(q, limit)
+	suggestions := r.ix.Suggest(q, limit)
 	s.stats.Autocomplete(time.Since(start))
-	s.writeAnswer(c, gin.H{"query": q, "suggestions": suggestions}, func(_ *gin.Context, took time.Duration) { s.stats.Autocomplete(took) })
+	s.writeAnswer(c, r, gin.H{"query": q, "suggestions": suggestions}, func(_ *gin.Context, _ publicRequest, took time.Duration) { s.stats.Autocomplete(took) })
 }

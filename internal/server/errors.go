@@ -68,11 +68,11 @@ func abort(c *gin.Context, log *slog.Logger, err error) {
 	case errors.As(err, &e):
 	case errors.Is(err, context.Canceled) && c.Request.Context().Err() != nil:
 		// The client went away: nothing is wrong with the service.
-		log.DebugContext(c.Request.Context(), "client closed the request", "request_id", c.GetString(requestIDKey),
+		log.DebugContext(c.Request.Context(), "client closed the request", "request_id", requestIDOf(c),
 			"method", c.Request.Method, "path", c.Request.URL.Path)
 		e = errorf(CodeClientClosed, "the client closed the request")
 	default:
-		log.ErrorContext(c.Request.Context(), "internal error", "request_id", c.GetString(requestIDKey),
+		log.ErrorContext(c.Request.Context(), "internal error", "request_id", requestIDOf(c),
 			"method", c.Request.Method, "path", c.Request.URL.Path, "err", err)
 		e = errorf(CodeInternal, "internal error")
 	}

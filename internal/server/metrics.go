@@ -1,8 +1,11 @@
 package server
 
 import (
+	"maps"
 	"net/http"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -14,6 +17,24 @@ import (
 type httpMetrics struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+
+	// resolved holds the counter and histogram of each set of labels seen so far, so that a
+	// request finds them with one lookup instead of hashing its labels in the vectors. Read
+	// without a lock; a new set of labels, which the bounded labels make rare, copies it under mu.
+	resolved atomic.Pointer[map[requestLabels]requestMetrics]
+	mu       sync.Mutex
+}
+
+// requestLabels are the labels of a request's metrics.
+type requestLabels struct {
+	route, method string
+	status        int
+}
+
+// requestMetrics are the metrics of one set of labels.
+type requestMetrics struct {
+	requests prometheus.Counter
+	latency  prometheus.Observer
 }
 
 func newHTTPMetrics(reg *prometheus.Registry, answers *answerCache, lim *limiter) (*httpMetrics, error) {
@@ -50,18 +71,46 @@ func newHTTPMetrics(reg *prometheus.Registry, answers *answerCache, lim *limiter
 			return nil, err
 		}
 	}
+	m.resolved.Store(&map[requestLabels]requestMetrics{})
 	return m, nil
 }
 
-// knownMethods are the methods that metrics name; any other is counted as "other".
-var knownMethods = map[string]bool{http.MethodGet: true, http.MethodHead: true, http.MethodPost: true, http.MethodPut: true,
-	http.MethodPatch: true, http.MethodDelete: true, http.MethodOptions: true}
-
-func (m *httpMetrics) observe(route, method string, status int, took time.Duration) {
-	if !knownMethods[method] {
-		method = "other"
+// methodLabel is how metrics name a method: the standard ones by name, any other "other".
+func methodLabel(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions:
+		return method
 	}
-	s := strconv.Itoa(status)
-	m.requests.WithLabelValues(route, method, s).Inc()
-	m.latency.WithLabelValues(route, s).Observe(took.Seconds())
+	return "other"
+}
+
+// observe counts a request and its latency.
+func (m *httpMetrics) observe(route, method string, status int, took time.Duration) {
+	labels := requestLabels{route: route, method: methodLabel(method), status: status}
+	rm, ok := (*m.resolved.Load())[labels]
+	if !ok {
+		rm = m.resolve(labels)
+	}
+	rm.requests.Inc()
+	rm.latency.Observe(took.Seconds())
+}
+
+// resolve returns the metrics of a set of labels not seen before, and keeps them.
+func (m *httpMetrics) resolve(labels requestLabels) requestMetrics {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	old := *m.resolved.Load()
+	if rm, ok := old[labels]; ok {
+		return rm // resolved by another request meanwhile
+	}
+	status := strconv.Itoa(labels.status)
+	rm := requestMetrics{
+		requests: m.requests.WithLabelValues(labels.route, labels.method, status),
+		latency:  m.latency.WithLabelValues(labels.route, status),
+	}
+	resolved := make(map[requestLabels]requestMetrics, len(old)+1)
+	maps.Copy(resolved, old)
+	resolved[labels] = rm
+	m.resolved.Store(&resolved)
+	return rm
 }

@@ -3,16 +3,16 @@ package server
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"fmt"
-	"hash/fnv"
 	"log/slog"
 	"math"
 	"net/http"
+	"net/netip"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
+
+	"apisearch/index"
 
 	"github.com/gin-gonic/gin"
 )
@@ -27,41 +27,82 @@ const (
 // answer 10 seconds, then revalidate it with its ETag, which changes with the index generation.
 const cacheControl = "public, max-age=10"
 
-const requestIDKey = "request_id"
-
 // contentSecurityPolicy is sent with every answer. The pages load their scripts and styles from
 // the service's own files, never inline, so that an injected <script>, style or on… attribute
 // never runs; no other site may frame them (clickjacking); forms post only to the service.
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"connect-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 
+// fixedHeaders are the header values that every answer of a kind carries, made once so that
+// setting one is a map assignment rather than a new slice. Answers share them: never modified.
+type fixedHeaders struct {
+	csp, nosniff, referrer, deny []string // the security headers
+	cacheControl, vary, gzip     []string // those of public answers
+	json                         []string // the Content-Type of JSON answers
+}
+
+func newFixedHeaders() fixedHeaders {
+	return fixedHeaders{
+		csp: []string{contentSecurityPolicy}, nosniff: []string{"nosniff"},
+		referrer: []string{"strict-origin-when-cross-origin"}, deny: []string{"DENY"},
+		cacheControl: []string{cacheControl}, vary: []string{"Accept-Encoding"}, gzip: []string{"gzip"},
+		json: []string{"application/json; charset=utf-8"},
+	}
+}
+
 // securityHeaders sets the headers that keep browsers safe with every answer, HTML, JSON or
 // error alike: the content security policy, no MIME sniffing, no full URL (the query) sent as
 // Referer to other sites, and no framing for browsers that predate frame-ancestors.
-func securityHeaders(c *gin.Context) {
+func (s *Server) securityHeaders(c *gin.Context) {
 	h := c.Writer.Header()
-	h.Set("Content-Security-Policy", contentSecurityPolicy)
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
-	h.Set("X-Frame-Options", "DENY")
+	h["Content-Security-Policy"] = s.fixed.csp
+	h["X-Content-Type-Options"] = s.fixed.nosniff
+	h["Referrer-Policy"] = s.fixed.referrer
+	h["X-Frame-Options"] = s.fixed.deny
 	c.Next()
 }
 
-// requestIDPattern is what an incoming X-Request-ID may look like to be kept.
-var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+// requestIDHeader is X-Request-ID as Go spells header names, so that it is read and written
+// without being respelled.
+const requestIDHeader = "X-Request-Id"
 
 // requestID gives every request an ID, the caller's when it sent a sane one, returned in
 // X-Request-ID and written on every log line about the request.
 func (s *Server) requestID(c *gin.Context) {
-	id := c.GetHeader("X-Request-ID")
-	if !requestIDPattern.MatchString(id) {
+	id := c.Request.Header.Get(requestIDHeader)
+	if !saneRequestID(id) {
 		var b [8]byte
 		_, _ = rand.Read(b[:])
-		id = hex.EncodeToString(b[:])
+		var hexa [16]byte
+		hex.Encode(hexa[:], b[:])
+		id = string(hexa[:])
 	}
-	c.Set(requestIDKey, id)
-	c.Header("X-Request-ID", id)
+	c.Writer.Header()[requestIDHeader] = []string{id}
 	c.Next()
+}
+
+// saneRequestID reports whether an incoming X-Request-ID may be kept: 1 to 64 letters, digits,
+// dots, underscores or dashes.
+func saneRequestID(id string) bool {
+	if len(id) == 0 || len(id) > 64 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		switch b := id[i]; {
+		case 'a' <= b && b <= 'z', 'A' <= b && b <= 'Z', '0' <= b && b <= '9', b == '.', b == '_', b == '-':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// requestIDOf returns the ID of a request, as its answer carries it.
+func requestIDOf(c *gin.Context) string {
+	if v := c.Writer.Header()[requestIDHeader]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }
 
 // observe writes one access-log line per request, without tokens, and the request metrics.
@@ -80,10 +121,14 @@ func (s *Server) observe(c *gin.Context) {
 	case "/healthz", "/readyz", "/metrics":
 		level = slog.LevelDebug // probes and scrapes would drown the log
 	}
-	s.log.Log(c.Request.Context(), level, "request", "request_id", c.GetString(requestIDKey),
-		"method", c.Request.Method, "path", c.Request.URL.Path, "query", redact(c.Request.URL.RawQuery),
-		"route", route, "status", status, "bytes", c.Writer.Size(), "took_ms", float64(took.Microseconds())/1000,
-		"client", c.ClientIP())
+	ctx := c.Request.Context()
+	if !s.log.Enabled(ctx, level) {
+		return // nothing is formatted for a line that is not written
+	}
+	s.log.LogAttrs(ctx, level, "request", slog.String("request_id", requestIDOf(c)),
+		slog.String("method", c.Request.Method), slog.String("path", c.Request.URL.Path), slog.String("query", redact(c.Request.URL.RawQuery)),
+		slog.String("route", route), slog.Int("status", status), slog.Int("bytes", c.Writer.Size()),
+		slog.Float64("took_ms", float64(took.Microseconds())/1000), slog.String("client", c.ClientIP()))
 }
 
 // secretNames are parts of parameter names whose values are secrets: a token, a key, a
@@ -91,25 +136,57 @@ func (s *Server) observe(c *gin.Context) {
 var secretNames = []string{"token", "key", "auth", "pass", "pwd", "secret", "session", "cookie", "sig", "credential", "jwt", "bearer"}
 
 // redact blanks the value of every query parameter whose name mentions a secret, so that one
-// sent in the wrong place never reaches the logs.
+// sent in the wrong place never reaches the logs. A query string that names none is logged as
+// it was sent.
 func redact(raw string) string {
-	if raw == "" {
-		return ""
+	if !namesSecret(raw) {
+		return raw
 	}
 	values, err := url.ParseQuery(raw)
 	if err != nil {
 		return "(unparsable)"
 	}
 	for name := range values {
-		n := strings.ToLower(name)
-		for _, secret := range secretNames {
-			if strings.Contains(n, secret) {
-				values[name] = []string{"REDACTED"}
-				break
-			}
+		if isSecret(name) {
+			values[name] = []string{"REDACTED"}
 		}
 	}
 	return values.Encode()
+}
+
+// namesSecret reports whether a parameter of a query string may hold a secret: its name, decoded,
+// mentions one, or does not decode. Both & and ; separate parameters, as some servers read them.
+func namesSecret(raw string) bool {
+	for rest := raw; rest != ""; {
+		param := rest
+		if i := strings.IndexAny(rest, "&;"); i >= 0 {
+			param, rest = rest[:i], rest[i+1:]
+		} else {
+			rest = ""
+		}
+		name, _, _ := strings.Cut(param, "=")
+		if strings.ContainsAny(name, "%+") {
+			var err error
+			if name, err = url.QueryUnescape(name); err != nil {
+				return true
+			}
+		}
+		if isSecret(name) {
+			return true
+		}
+	}
+	return false
+}
+
+// isSecret reports whether a parameter's name mentions a secret.
+func isSecret(name string) bool {
+	name = strings.ToLower(name)
+	for _, secret := range secretNames {
+		if strings.Contains(name, secret) {
+			return true
+		}
+	}
+	return false
 }
 
 // limitRequest refuses over-long URIs and oversized bodies before any work.
@@ -122,46 +199,107 @@ func (s *Server) limitRequest(c *gin.Context) {
 		abort(c, s.log, errorf(CodeBodyTooLarge, "the request body is %d bytes, the maximum is %d", c.Request.ContentLength, maxBodySize))
 		return
 	}
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxBodySize)
+	// A request without a body (most: GETs) has nothing to bound.
+	if c.Request.Body != nil && c.Request.Body != http.NoBody {
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxBodySize)
+	}
 	c.Next()
 }
 
-// rateLimit answers 429 with Retry-After to a client IP over its budget.
+// rateLimit answers 429 with Retry-After to a client over its budget.
 func (s *Server) rateLimit(c *gin.Context) {
-	if s.limiter == nil || c.Request.Method == http.MethodOptions {
-		c.Next()
-		return
-	}
-	if wait := s.limiter.take(c.ClientIP(), 1, time.Now()); wait > 0 {
-		c.Header("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-		abort(c, s.log, errorf(CodeRateLimited, "too many requests from this address; retry in %s", wait.Round(time.Millisecond)))
+	if s.limited(c, s.client(c)) {
 		return
 	}
 	c.Next()
 }
 
-// cache gives public answers an ETag made of the index generation and the request, and
-// answers 304 when the client already has it.
-func (s *Server) cache(c *gin.Context) {
-	ix, release := s.index()
-	if ix == nil {
-		c.Next()
-		return
+// limited takes a request's token from its client's budget, or answers 429 with Retry-After and
+// returns true when the client is over it.
+func (s *Server) limited(c *gin.Context, client netip.Prefix) bool {
+	if s.limiter == nil {
+		return false
 	}
-	generation := ix.Generation()
-	release()
-	h := fnv.New64a()
-	h.Write([]byte(c.Request.URL.RequestURI()))
-	etag := fmt.Sprintf(`W/"%d-%x"`, generation, h.Sum64())
-	c.Header("ETag", etag)
-	c.Header("Cache-Control", cacheControl)
-	for _, candidate := range strings.Split(c.GetHeader("If-None-Match"), ",") {
-		if t := strings.TrimSpace(candidate); t == etag || t == "*" || strings.TrimPrefix(t, "W/") == strings.TrimPrefix(etag, "W/") {
+	wait := s.limiter.take(client, 1, time.Now())
+	if wait == 0 {
+		return false
+	}
+	c.Header("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+	abort(c, s.log, errorf(CodeRateLimited, "too many requests from this address; retry in %s", wait.Round(time.Millisecond)))
+	return true
+}
+
+// publicRequest is what the chain of a public endpoint learns once about a request and hands
+// on: the generation of the index that answers it, taken once, so that its ETag, its cached
+// answer and a fresh answer all come from that one; its client; and the key of its answer in
+// the answer cache.
+type publicRequest struct {
+	ix     *index.Index
+	client netip.Prefix
+	key    string // "" when the answer is not kept
+	typing bool   // sent as the person types (typing=1); known when key is not ""
+}
+
+// publicHandler answers a request of a public endpoint from the generation its chain took.
+type publicHandler func(c *gin.Context, r publicRequest)
+
+// public is the chain of the public endpoints around h: the client's rate limit, then the
+// index generation that answers the request, which makes the answer's ETag with the request
+// (a 304 when the client already has it).
+func (s *Server) public(h publicHandler) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		r := publicRequest{client: s.client(c)}
+		if s.limited(c, r.client) {
+			return
+		}
+		ix, release, ok := s.acquire(c)
+		if !ok {
+			return
+		}
+		defer release()
+		r.ix = ix
+		etag := etagOf(ix.Generation(), c.Request.URL)
+		header := c.Writer.Header()
+		header["Etag"] = []string{etag}
+		header["Cache-Control"] = s.fixed.cacheControl
+		if inm := c.Request.Header.Get("If-None-Match"); inm != "" && matches(inm, etag) {
 			c.AbortWithStatus(http.StatusNotModified)
 			return
 		}
+		h(c, r)
 	}
-	c.Next()
+}
+
+// etagOf is the ETag of a public answer: the index generation and an FNV-1a hash of the
+// request's path and query string.
+func etagOf(generation uint64, u *url.URL) string {
+	const prime = 1099511628211
+	hash := uint64(14695981039346656037)
+	for _, part := range [...]string{u.Path, "?", u.RawQuery} {
+		for i := 0; i < len(part); i++ {
+			hash = (hash ^ uint64(part[i])) * prime
+		}
+	}
+	b := make([]byte, 0, 48)
+	b = append(b, `W/"`...)
+	b = strconv.AppendUint(b, generation, 10)
+	b = append(b, '-')
+	b = strconv.AppendUint(b, hash, 16)
+	b = append(b, '"')
+	return string(b)
+}
+
+// matches reports whether an If-None-Match header names etag, by weak comparison, or is "*".
+func matches(ifNoneMatch, etag string) bool {
+	opaque := strings.TrimPrefix(etag, "W/")
+	for rest := ifNoneMatch; rest != ""; {
+		var candidate string
+		candidate, rest, _ = strings.Cut(rest, ",")
+		if t := strings.TrimSpace(candidate); t == "*" || strings.TrimPrefix(t, "W/") == opaque {
+			return true
+		}
+	}
+	return false
 }
 
 // noStore keeps admin answers out of every cache.

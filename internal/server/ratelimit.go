@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gin-gonic/gin"
 	"github.com/hashicorp/golang-lru/v2/simplelru"
 	"golang.org/x/time/rate"
 )
@@ -51,6 +52,23 @@ func clientKey(ip string) netip.Prefix {
 	if err != nil {
 		return netip.Prefix{}
 	}
+	return bucketOf(addr)
+}
+
+// client returns the bucket of a request's client. Without trusted proxies, the client is the
+// connection's address, parsed here as it costs no allocation, unlike gin's ClientIP; behind a
+// trusted proxy, gin reads the forwarded address.
+func (s *Server) client(c *gin.Context) netip.Prefix {
+	if len(s.cfg.TrustedProxies) == 0 {
+		if ap, err := netip.ParseAddrPort(c.Request.RemoteAddr); err == nil {
+			return bucketOf(ap.Addr())
+		}
+	}
+	return clientKey(c.ClientIP())
+}
+
+// bucketOf is the bucket of an address: itself for IPv4, its /64 for IPv6.
+func bucketOf(addr netip.Addr) netip.Prefix {
 	addr = addr.Unmap().WithZone("")
 	bits := 32
 	if addr.Is6() {
@@ -60,29 +78,33 @@ func clientKey(ip string) netip.Prefix {
 	return p
 }
 
-// take takes n tokens for the client at ip and returns 0, or how long the client should wait
-// for them; nothing is taken then.
-func (l *limiter) take(ip string, n int, now time.Time) time.Duration {
+// take takes n tokens for the client and returns 0, or how long the client should wait for
+// them; nothing is taken then.
+func (l *limiter) take(client netip.Prefix, n int, now time.Time) time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	b := l.bucket(clientKey(ip), now)
-	r := b.limiter.ReserveN(now, min(n, l.burst))
-	if d := r.DelayFrom(now); d > 0 {
-		r.CancelAt(now)
-		return d
+	b := l.bucket(client, now)
+	n = min(n, l.burst)
+	// AllowN allocates nothing, unlike a reservation: only a refused request makes one, to
+	// tell how long to wait.
+	if b.limiter.AllowN(now, n) {
+		return 0
 	}
-	return 0
+	r := b.limiter.ReserveN(now, n)
+	wait := r.DelayFrom(now)
+	r.CancelAt(now)
+	return wait
 }
 
 // charge takes n more tokens for a request already admitted, going into debt if need be: the
 // client's next requests wait until the debt is paid. A client can never owe more than a burst.
-func (l *limiter) charge(ip string, n int, now time.Time) {
+func (l *limiter) charge(client netip.Prefix, n int, now time.Time) {
 	if n <= 0 {
 		return
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	b := l.bucket(clientKey(ip), now)
+	b := l.bucket(client, now)
 	n = min(n, l.burst)
 	if room := b.limiter.TokensAt(now) + float64(l.burst); float64(n) > room {
 		n = int(math.Floor(room))

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"math"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -38,14 +37,22 @@ var gzipWriters = sync.Pool{New: func() any {
 // answer is a public endpoint's answer, JSON or an HTML page, as sent and gzipped once, with
 // what the statistics count each time it is sent, to the request it is sent to.
 type answer struct {
-	body, gz    []byte                                   // gz is nil for a small answer
-	contentType string                                   // "" for JSON
-	count       func(c *gin.Context, took time.Duration) // nil when the statistics do not count it
+	body, gz    []byte   // gz is nil for a small answer
+	contentType []string // the Content-Type header's value; nil for JSON
+	count       counter  // nil when the statistics do not count it
 }
 
-// newAnswer makes an answer of a body, gzipped once when it is large enough to gain from it.
+// counter counts an answer in the statistics each time it is sent, to the request it is sent
+// to; took is what the answer took this time.
+type counter func(c *gin.Context, r publicRequest, took time.Duration)
+
+// newAnswer makes an answer of a body, gzipped once when it is large enough to gain from it;
+// contentType is "" for JSON.
 func newAnswer(body []byte, contentType string) *answer {
-	a := &answer{body: body, contentType: contentType}
+	a := &answer{body: body}
+	if contentType != "" {
+		a.contentType = []string{contentType}
+	}
 	if len(body) >= minGzip {
 		var buf bytes.Buffer
 		zw := gzipWriters.Get().(*gzip.Writer)
@@ -59,18 +66,38 @@ func newAnswer(body []byte, contentType string) *answer {
 }
 
 // answerKey names an answer: the index generation, so that a change to the catalogue can
-// never serve a stale answer, then the path and the query string with its parameters sorted,
-// without a valid typing parameter, which changes what the statistics count, not the answer.
-// A query string that does not parse has no key: the handler refuses it.
-func answerKey(c *gin.Context, generation uint64) (string, bool) {
-	q, err := url.ParseQuery(c.Request.URL.RawQuery)
-	if err != nil {
-		return "", false
+// never serve a stale answer, then the path and the query string as sent, without a typing
+// parameter of /search (typing=0 or typing=1), which changes what the statistics count, not
+// the answer; typing says whether it was typing=1. Parameters are neither decoded nor sorted:
+// two spellings of one request are kept apart, which costs memory, never a wrong answer. A
+// query string with an encoded parameter name or a second typing parameter has no key, so
+// that a key never hides a typing parameter spelled otherwise, nor one that the handler refuses.
+func answerKey(c *gin.Context, generation uint64) (key string, typing, ok bool) {
+	raw := c.Request.URL.RawQuery
+	dropTyping := c.FullPath() == "/search" // the other endpoints refuse typing
+	b := make([]byte, 0, 256)
+	b = strconv.AppendUint(b, generation, 10)
+	b = append(b, c.Request.URL.EscapedPath()...) // escaped, it holds no '?'
+	b = append(b, '?')
+	seen := false
+	for rest := raw; rest != ""; {
+		var param string
+		param, rest, _ = strings.Cut(rest, "&")
+		name, value, _ := strings.Cut(param, "=")
+		if strings.ContainsAny(name, "%+") {
+			return "", false, false
+		}
+		if dropTyping && name == "typing" {
+			if seen || (value != "0" && value != "1") {
+				return "", false, false
+			}
+			seen, typing = true, value == "1"
+			continue
+		}
+		b = append(b, param...)
+		b = append(b, '&')
 	}
-	if t := q["typing"]; len(t) == 1 && (t[0] == "0" || t[0] == "1") {
-		q.Del("typing")
-	}
-	return strconv.FormatUint(generation, 10) + c.Request.URL.Path + "?" + q.Encode(), true
+	return string(b), typing, true
 }
 
 // answerCache keeps the answers most recently used, within a bound in bytes: the bytes of
@@ -125,41 +152,35 @@ func (c *answerCache) usage() (int64, int) {
 	return c.bytes, c.lru.Len()
 }
 
-// cached answers from the cache when it holds the request's answer, else lets the handler
-// compute it (and writeAnswer store it).
-func (s *Server) cached(c *gin.Context) {
-	ix, release := s.index()
-	if ix == nil || s.cfg.NoAnswerCache {
-		if ix != nil {
-			release()
+// cached answers from the answer cache of the request's generation when it holds the
+// request's answer, else lets h compute it (and writeAnswer keep it).
+func (s *Server) cached(h publicHandler) publicHandler {
+	return func(c *gin.Context, r publicRequest) {
+		if s.cfg.NoAnswerCache {
+			h(c, r)
+			return
 		}
-		c.Next()
-		return
-	}
-	key, ok := answerKey(c, ix.Generation())
-	release()
-	if !ok {
-		c.Next()
-		return
-	}
-	c.Set(answerKeyName, key)
-	if a, ok := s.answers.get(key); ok {
-		start := time.Now()
-		s.send(c, a)
-		if a.count != nil {
-			a.count(c, time.Since(start))
+		var ok bool
+		if r.key, r.typing, ok = answerKey(c, r.ix.Generation()); !ok {
+			h(c, r)
+			return
 		}
-		c.Abort()
-		return
+		if a, ok := s.answers.get(r.key); ok {
+			start := time.Now()
+			s.send(c, a)
+			if a.count != nil {
+				a.count(c, r, time.Since(start))
+			}
+			return
+		}
+		h(c, r)
 	}
-	c.Next()
 }
 
-const answerKeyName = "answer_key"
-
-// writeAnswer sends v as JSON, gzipped when the client accepts it, and keeps it for the next
-// identical request of the same generation; count, when not nil, is called for each one.
-func (s *Server) writeAnswer(c *gin.Context, v any, count func(c *gin.Context, took time.Duration)) {
+// writeAnswer sends v as JSON, gzipped when the client accepts it, and keeps it under the
+// request's key for the next identical request of the same generation; count, when not nil,
+// is called for each request it is sent to.
+func (s *Server) writeAnswer(c *gin.Context, r publicRequest, v any, count counter) {
 	body, err := json.Marshal(v)
 	if err != nil {
 		abort(c, s.log, err)
@@ -167,8 +188,8 @@ func (s *Server) writeAnswer(c *gin.Context, v any, count func(c *gin.Context, t
 	}
 	a := newAnswer(body, "")
 	a.count = count
-	if key := c.GetString(answerKeyName); key != "" {
-		s.answers.add(key, a)
+	if r.key != "" {
+		s.answers.add(r.key, a)
 	}
 	s.send(c, a)
 }
@@ -176,15 +197,21 @@ func (s *Server) writeAnswer(c *gin.Context, v any, count func(c *gin.Context, t
 // send writes an answer, gzipped when the client accepts it.
 func (s *Server) send(c *gin.Context, a *answer) {
 	h := c.Writer.Header()
-	h.Add("Vary", "Accept-Encoding")
+	if vary := h["Vary"]; len(vary) > 0 {
+		h["Vary"] = append(vary, "Accept-Encoding")
+	} else {
+		h["Vary"] = s.fixed.vary
+	}
 	typ := a.contentType
-	if typ == "" {
-		typ = "application/json; charset=utf-8"
+	if typ == nil {
+		typ = s.fixed.json
 	}
-	if a.gz != nil && strings.Contains(c.GetHeader("Accept-Encoding"), "gzip") {
-		h.Set("Content-Encoding", "gzip")
-		c.Data(http.StatusOK, typ, a.gz)
-		return
+	h["Content-Type"] = typ
+	body := a.body
+	if a.gz != nil && strings.Contains(c.Request.Header.Get("Accept-Encoding"), "gzip") {
+		h["Content-Encoding"] = s.fixed.gzip
+		body = a.gz
 	}
-	c.Data(http.StatusOK, typ, a.body)
+	c.Status(http.StatusOK)
+	_, _ = c.Writer.Write(body)
 }

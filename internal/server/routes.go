@@ -20,7 +20,7 @@ func (s *Server) routes() (http.Handler, error) {
 	if err := r.SetTrustedProxies(s.cfg.TrustedProxies); err != nil {
 		return nil, err
 	}
-	r.Use(securityHeaders, s.requestID, s.observe, gin.CustomRecoveryWithWriter(nil, s.recovered), s.limitRequest)
+	r.Use(s.securityHeaders, s.requestID, s.observe, gin.CustomRecoveryWithWriter(nil, s.recovered), s.limitRequest)
 	if len(s.cfg.CORSOrigins) > 0 {
 		handler, err := s.cors()
 		if err != nil {
@@ -49,17 +49,17 @@ func (s *Server) routes() (http.Handler, error) {
 	get(r, "/stats", s.statsPage)
 	get(r, "/stats.json", s.statsJSON)
 
-	// The public API: rate-limited, revalidated by ETag, answered from the cache of the
-	// current generation when the same request was answered before, gzipped.
-	public := r.Group("", s.rateLimit, s.cache, s.cached)
-	get(public, "/search", s.search)
-	get(public, "/autocomplete", s.autocomplete)
-	get(public, "/apis", s.listAPIs)
-	get(public, "/apis/:slug", s.getAPI)
+	// The public API: rate-limited, answered from one generation of the index taken for the
+	// request, revalidated by ETag, answered from the cache of that generation when the same
+	// request was answered before, gzipped.
+	get(r, "/search", s.public(s.cached(s.search)))
+	get(r, "/autocomplete", s.public(s.cached(s.autocomplete)))
+	get(r, "/apis", s.public(s.cached(s.listAPIs)))
+	get(r, "/apis/:slug", s.public(s.cached(s.getAPI)))
 	// An API's page, for people and search engines: rate-limited, revalidated by ETag, kept
 	// in the answer cache by its handler (under the address it is reached at), gzipped.
 	get(r, "/les-api", s.redirectToSearch)
-	get(r.Group("", s.rateLimit, s.cache), "/les-api/:slug", s.apiPage)
+	get(r, "/les-api/:slug", s.public(s.apiPage))
 	// The search page's beacon when a result is opened: rate-limited, never cached.
 	r.POST("/stats/click", s.rateLimit, s.noStore, s.click)
 

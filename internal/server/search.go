@@ -140,18 +140,13 @@ func searchRequest(c *gin.Context) (index.Request, error) {
 }
 
 // search answers GET /search.
-func (s *Server) search(c *gin.Context) {
+func (s *Server) search(c *gin.Context, r publicRequest) {
 	req, err := searchRequest(c)
 	if err != nil {
 		abort(c, s.log, err)
 		return
 	}
-	ix, release, ok := s.acquire(c)
-	if !ok {
-		return
-	}
-	defer release()
-	if ix.Estimate(req) >= costlyWork {
+	if r.ix.Estimate(req) >= costlyWork {
 		leave, err := s.costly.enter(c.Request.Context())
 		if err != nil {
 			c.Header("Retry-After", "1")
@@ -161,7 +156,7 @@ func (s *Server) search(c *gin.Context) {
 		defer leave()
 	}
 	start := time.Now()
-	res, err := ix.Search(c.Request.Context(), req)
+	res, err := r.ix.Search(c.Request.Context(), req)
 	if err != nil {
 		abort(c, s.log, err)
 		return
@@ -169,17 +164,19 @@ func (s *Server) search(c *gin.Context) {
 	if s.limiter != nil {
 		// An expensive search is charged its work: a client sending costly queries gets
 		// fewer of them through.
-		s.limiter.charge(c.ClientIP(), res.Work-1, time.Now())
+		s.limiter.charge(r.client, res.Work-1, time.Now())
 	}
 	// Counted for each request the answer is sent to, from the cache too: typing=1 and the
 	// client are the request's.
-	count := func(c *gin.Context, took time.Duration) {
+	count := func(c *gin.Context, r publicRequest, took time.Duration) {
 		if c.Request.Method == http.MethodHead {
 			return // a monitor's probe, not a search
 		}
-		s.stats.Search(stats.Search{Query: req.Query, FirstPage: req.Page == 1, Typing: c.Query("typing") == "1",
-			Total: res.Total, Took: took, UnknownWords: res.UnknownWords, Client: clientKey(c.ClientIP()).String()})
+		s.stats.Search(stats.Search{Query: req.Query, FirstPage: req.Page == 1, Typing: r.typing,
+			Total: res.Total, Took: took, UnknownWords: res.UnknownWords, Client: r.client.String()})
 	}
-	count(c, time.Since(start))
-	s.writeAnswer(c, res, count)
+	// The chain knows typing only for a request it has a key for.
+	r.typing = c.Query("typing") == "1"
+	count(c, r, time.Since(start))
+	s.writeAnswer(c, r, res, count)
 }

@@ -84,6 +84,7 @@ type Server struct {
 	doc     *apiDoc
 	answers *answerCache
 	costly  *lane
+	fixed   fixedHeaders
 }
 
 // New returns the HTTP handler of the service, serving what source returns.
@@ -119,7 +120,7 @@ func New(cfg Config, source Source) (http.Handler, error) {
 		cfg.Draining = func() bool { return false }
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, index: source, stats: cfg.Stats, answers: newAnswerCache(cfg.AnswerCacheBytes),
-		costly: newLane(cfg.CostlySearches, cfg.CostlyQueue, defaultLaneWait)}
+		costly: newLane(cfg.CostlySearches, cfg.CostlyQueue, defaultLaneWait), fixed: newFixedHeaders()}
 	if cfg.RateLimit > 0 {
 		s.limiter = newLimiter(cfg.RateLimit, cfg.RateLimitClients)
 	}

@@ -9,13 +9,17 @@ import (
 
 // serviceCollector exports the index's and the watcher's state, read once per scrape.
 type serviceCollector struct {
-	status func() (reindex.Status, bool) // false before the first index
-	descs  map[string]*prometheus.Desc
+	status  func() (reindex.Status, bool) // false before the first index
+	descs   map[string]*prometheus.Desc
+	catalog *prometheus.Desc // apisearch_catalog_info, labelled with the catalogue served
 }
 
 func newServiceCollector(status func() (reindex.Status, bool)) *serviceCollector {
 	d := func(name, help string) *prometheus.Desc { return prometheus.NewDesc(name, help, nil, nil) }
-	return &serviceCollector{status: status, descs: map[string]*prometheus.Desc{
+	catalog := prometheus.NewDesc("apisearch_catalog_info",
+		"Always 1; its labels are the version (a hash of the files) and the Git commit of the catalogue served.",
+		[]string{"version", "commit"}, nil)
+	return &serviceCollector{status: status, catalog: catalog, descs: map[string]*prometheus.Desc{
 		"entries":     d("apisearch_index_entries", "Entries in the served index."),
 		"generation":  d("apisearch_index_generation", "Generation of the served index; grows with every change."),
 		"reindexes":   d("apisearch_reindex_total", "Full reindexes since start."),
@@ -35,6 +39,7 @@ func (c *serviceCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range c.descs {
 		ch <- d
 	}
+	ch <- c.catalog
 }
 
 func (c *serviceCollector) Collect(ch chan<- prometheus.Metric) {
@@ -56,6 +61,9 @@ func (c *serviceCollector) Collect(ch chan<- prometheus.Metric) {
 	gauge("warnings", float64(st.Warnings))
 	gauge("held", boolean(st.Held))
 	gauge("failing", boolean(st.LastError != ""))
+	// Read at each scrape: one series, whose labels change with the catalogue served, so that
+	// a new version replaces the old one instead of adding to it.
+	ch <- prometheus.MustNewConstMetric(c.catalog, prometheus.GaugeValue, 1, st.CatalogVersion, st.CatalogCommit)
 	if w := st.Watcher; w != nil {
 		counter("batches", float64(w.Batches))
 		counter("resyncs", float64(w.Resyncs))

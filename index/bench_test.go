@@ -2,6 +2,8 @@ package index
 
 import (
 	"context"
+	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -61,3 +63,22 @@ func BenchmarkSuggestShort(b *testing.B)     { benchmarkSuggest(b, "bibli") }
 func BenchmarkSuggestTwoWords(b *testing.B)  { benchmarkSuggest(b, "conventions co") }
 func BenchmarkSuggestTypo(b *testing.B)      { benchmarkSuggest(b, "entrpr") }
 func BenchmarkSuggestOneLetter(b *testing.B) { benchmarkSuggest(b, "a") }
+
+// BenchmarkSearchDistinct runs searches that are all different, as the load tool's
+// search-distinct phase sends them: two words of the catalogue's keywords and titles, the
+// last one still being typed (a prefix), with facets, highlights and a page of 20.
+func BenchmarkSearchDistinct(b *testing.B) {
+	ix := snapshot(b)
+	var words []string
+	for _, e := range ix.catalog.Entries {
+		words = append(words, e.Keywords...)
+		words = append(words, strings.Fields(strings.TrimPrefix(e.Title, "API "))...)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for b.Loop() {
+		q := words[rng.IntN(len(words))] + " " + words[rng.IntN(len(words))]
+		if _, err := ix.Search(context.Background(), Request{Query: q, PerPage: 20}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

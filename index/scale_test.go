@@ -72,7 +72,7 @@ var (
 	scaleIx   = map[int]*Index{}
 )
 
-func scaleIndex(b *testing.B, n int) *Index {
+func scaleIndex(b testing.TB, n int) *Index {
 	scaleIxMu.Lock()
 	defer scaleIxMu.Unlock()
 	if ix := scaleIx[n]; ix != nil {

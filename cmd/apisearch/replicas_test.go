@@ -85,9 +85,17 @@ func status(t *testing.T, base, token string) served {
 	return served{st.CatalogVersion, st.CatalogCommit}
 }
 
-// checkMetric checks that /metrics has one apisearch_catalog_info series, labelled with s.
-func checkMetric(t *testing.T, base string, s served) {
+// checkReported checks that /readyz reports s too, and that /metrics has one
+// apisearch_catalog_info series, labelled with s.
+func checkReported(t *testing.T, base string, s served) {
 	t.Helper()
+	var ready struct {
+		CatalogVersion string `json:"catalog_version"`
+		CatalogCommit  string `json:"catalog_commit"`
+	}
+	if code := getJSON(t, base+"/readyz", &ready); code != http.StatusOK || (served{ready.CatalogVersion, ready.CatalogCommit}) != s {
+		t.Errorf("/readyz = %d %+v, want %+v", code, ready, s)
+	}
 	resp, err := httpClient.Get(base + "/metrics")
 	if err != nil {
 		t.Fatal(err)
@@ -119,8 +127,9 @@ func getAuthJSON(t *testing.T, req *http.Request, v any) {
 }
 
 // TestReplicasConverge runs two replicas, each following its own git-sync checkout of the same
-// repository, as in docs/kubernetes: they report the same catalogue version and commit, and
-// both report the new ones once git-sync has checked out a new commit on each.
+// repository, as in docs/kubernetes: they report the same catalogue version and commit (in
+// /admin/status, /readyz and /metrics), and both report the new ones once git-sync has checked
+// out a new commit on each.
 func TestReplicasConverge(t *testing.T) {
 	const token = "token-de-test-assez-long"
 	env := func(k string) string {
@@ -146,7 +155,7 @@ func TestReplicasConverge(t *testing.T) {
 	if other := status(t, bases[1], token); other != before {
 		t.Errorf("replicas on the same commit disagree: %+v and %+v", before, other)
 	}
-	checkMetric(t, bases[0], before)
+	checkReported(t, bases[0], before)
 
 	apis["api-charlie"] = "API Charlie"
 	for _, g := range folders {
@@ -168,6 +177,6 @@ func TestReplicasConverge(t *testing.T) {
 	if other := status(t, bases[1], token); other != after {
 		t.Errorf("replicas on the new commit disagree: %+v and %+v", after, other)
 	}
-	// The metric's series follows: the old labels are gone.
-	checkMetric(t, bases[0], after)
+	// /readyz and the metric follow: the metric's old labels are gone.
+	checkReported(t, bases[0], after)
 }

@@ -143,7 +143,8 @@ func (s *Server) healthz(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"status": "ok"})
 }
 
-// readyz answers 503 until the first index is built, and again once the process is stopping.
+// readyz answers 503 until the first index is built, and again once the process is stopping;
+// 200 with the generation and the catalogue version served otherwise.
 func (s *Server) readyz(c *gin.Context) {
 	if s.cfg.Draining() {
 		abort(c, s.log, errorf(CodeDraining, "the service is stopping"))
@@ -154,5 +155,5 @@ func (s *Server) readyz(c *gin.Context) {
 		return
 	}
 	defer release()
-	c.JSON(http.StatusOK, gin.H{"status": "ready", "generation": ix.Generation()})
+	c.JSON(http.StatusOK, readiness(ix))
 }

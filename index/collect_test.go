@@ -226,3 +226,34 @@ func TestLocatingAfterMatchingChangesNothing(t *testing.T) {
 		})
 	}
 }
+
+// TestWithPrefixKeepsTheMostFrequent checks the prefix expansion's one-pass selection against
+// a full sort by frequency (ties in term order), for every prefix of one to three letters of
+// the default catalogue's terms and several limits.
+func TestWithPrefixKeepsTheMostFrequent(t *testing.T) {
+	tl := defaultIndex(t).terms
+	prefixes := map[string]bool{"": true, "zzzz": true}
+	for _, term := range tl.terms {
+		for n := 1; n <= 3 && n <= len(term); n++ {
+			prefixes[term[:n]] = true
+		}
+	}
+	for prefix := range prefixes {
+		var all []int
+		for k, term := range tl.terms {
+			if strings.HasPrefix(term, prefix) {
+				all = append(all, k)
+			}
+		}
+		slices.SortStableFunc(all, func(a, b int) int { return int(tl.df[b]) - int(tl.df[a]) })
+		for _, limit := range []int{1, 3, prefixTerms} {
+			want := []string{}
+			for _, k := range all[:min(limit, len(all))] {
+				want = append(want, tl.terms[k])
+			}
+			if got := tl.withPrefix(prefix, limit); !slices.Equal(got, want) {
+				t.Fatalf("withPrefix(%q, %d) = %v, want %v", prefix, limit, got, want)
+			}
+		}
+	}
+}

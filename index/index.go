@@ -454,24 +454,28 @@ func (tl *termList) has(term string) bool {
 	return ok
 }
 
-// withPrefix returns at most limit terms that start with prefix, the most frequent first.
+// withPrefix returns at most limit terms that start with prefix, the most frequent first (in
+// term order when as frequent). One pass keeps the best limit: a short prefix has thousands of
+// terms, which a sort would order in full for a handful.
 func (tl *termList) withPrefix(prefix string, limit int) []string {
-	i := sort.SearchStrings(tl.terms, prefix)
-	j := i
-	for j < len(tl.terms) && strings.HasPrefix(tl.terms[j], prefix) {
-		j++
+	if limit <= 0 {
+		return nil
 	}
-	idx := make([]int, 0, j-i)
-	for k := i; k < j; k++ {
-		idx = append(idx, k)
+	best := make([]int, 0, limit+1)
+	for k := sort.SearchStrings(tl.terms, prefix); k < len(tl.terms) && strings.HasPrefix(tl.terms[k], prefix); k++ {
+		if len(best) == limit && tl.df[k] <= tl.df[best[limit-1]] {
+			continue
+		}
+		// After the last kept term at least as frequent: ties keep term order.
+		at := sort.Search(len(best), func(i int) bool { return tl.df[best[i]] < tl.df[k] })
+		best = slices.Insert(best, at, k)
+		if len(best) > limit {
+			best = best[:limit]
+		}
 	}
-	sort.SliceStable(idx, func(a, b int) bool { return tl.df[idx[a]] > tl.df[idx[b]] })
-	if len(idx) > limit {
-		idx = idx[:limit]
-	}
-	out := make([]string, len(idx))
-	for k, x := range idx {
-		out[k] = tl.terms[x]
+	out := make([]string, len(best))
+	for i, k := range best {
+		out[i] = tl.terms[k]
 	}
 	return out
 }

@@ -25,21 +25,28 @@ func (w *discardWriter) WriteHeader(status int)      { w.status = status }
 
 // BenchmarkHTTPPath measures what the service's middleware chain costs next to gin itself: a
 // bare gin engine answering a constant JSON, then /healthz, a cached /search and a cached
-// /autocomplete through the handler as production builds it (access log at the default level,
-// metrics, rate limit on, answer cache), on the default catalogue, one client asking for gzip.
+// /autocomplete through the handler as production builds it (JSON access log at the default
+// level, which writes a line for searches, not for probes; metrics, rate limit on, answer
+// cache), on the default catalogue, one client asking for gzip. The searches are measured
+// again with the access log off ("unlogged"), as the load tool runs the service.
 func BenchmarkHTTPPath(b *testing.B) {
 	c, err := catalog.Load(catalog.Default())
 	if err != nil {
 		b.Fatal(err)
 	}
+	source := sourceOf(b, c)
 	gin.SetMode(gin.ReleaseMode)
 	bare := gin.New()
 	bare.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
-	// A limit no benchmark reaches: each request still takes its token.
-	full, err := New(Config{Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)), RateLimit: 1e9}, sourceOf(b, c))
-	if err != nil {
-		b.Fatal(err)
+	handler := func(level slog.Level) http.Handler {
+		// A rate limit no benchmark reaches: each request still takes its token.
+		h, err := New(Config{Logger: slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: level})), RateLimit: 1e9}, source)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return h
 	}
+	full, unlogged := handler(slog.LevelInfo), handler(slog.LevelWarn)
 	for _, bb := range []struct {
 		name, target string
 		h            http.Handler
@@ -48,6 +55,8 @@ func BenchmarkHTTPPath(b *testing.B) {
 		{"healthz", "/healthz", full},
 		{"search-cached", "/search?q=entreprise", full},
 		{"autocomplete-cached", "/autocomplete?q=entr", full},
+		{"search-cached-unlogged", "/search?q=entreprise", unlogged},
+		{"autocomplete-cached-unlogged", "/autocomplete?q=entr", unlogged},
 	} {
 		b.Run(bb.name, func(b *testing.B) {
 			req := httptest.NewRequest(http.MethodGet, bb.target, nil)

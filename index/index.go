@@ -397,6 +397,7 @@ const rankTitleBytes = 40
 type termList struct {
 	terms  []string
 	df     []uint64
+	fields []uint8 // the text fields that hold each term: bit i for textFields[i]
 	common map[string]bool
 }
 
@@ -423,13 +424,15 @@ func readTerms(idx bleve.Index) (*termList, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read terms: %w", err)
 	}
-	for _, f := range textFields {
+	fields := make(map[string]uint8)
+	for i, f := range textFields {
 		dict, err := r.FieldDict(f.name)
 		if err != nil {
 			return nil, fmt.Errorf("read terms of %s: %w", f.name, err)
 		}
 		for de, err := dict.Next(); de != nil && err == nil; de, err = dict.Next() {
 			df[de.Term] += de.Count
+			fields[de.Term] |= 1 << i
 			if docs >= minDocsForCommon && float64(de.Count) > commonShare*float64(docs) {
 				common[de.Term] = true
 			}
@@ -442,10 +445,17 @@ func readTerms(idx bleve.Index) (*termList, error) {
 	}
 	sort.Strings(tl.terms)
 	tl.df = make([]uint64, len(tl.terms))
+	tl.fields = make([]uint8, len(tl.terms))
 	for i, t := range tl.terms {
-		tl.df[i] = df[t]
+		tl.df[i], tl.fields[i] = df[t], fields[t]
 	}
 	return tl, nil
+}
+
+// inField reports whether a term is indexed in the text field at index field of textFields.
+func (tl *termList) inField(term string, field int) bool {
+	i, ok := slices.BinarySearch(tl.terms, term)
+	return ok && tl.fields[i]&(1<<field) != 0
 }
 
 // has reports whether a term is indexed in some text field.

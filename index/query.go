@@ -230,24 +230,18 @@ func (ix *Index) titleAll(p parsed) query.Query {
 		var alts []query.Query
 		if w.term != "" {
 			for k, term := range append([]string{w.term}, w.typos...) {
-				t := query.NewTermQuery(term)
-				t.SetField(fieldTitle)
-				if k == 0 {
-					t.SetBoost(titleAllBoost)
-				} else {
+				boost := float64(titleAllBoost)
+				if k > 0 {
 					// A title holding a word the query's is a typo of is a weaker sign.
-					t.SetBoost(titleAllBoost * ix.typoBoost(w))
+					boost *= ix.typoBoost(w)
 				}
-				alts = append(alts, t)
+				alts = append(alts, ix.termIn(term, titleField, boost))
 			}
 		}
 		if i == len(p.words)-1 && p.prefix && !ix.cfg.NoPrefix {
 			for _, pre := range []string{w.raw, w.term} {
 				for _, term := range ix.terms.withPrefix(pre, prefixTerms) {
-					t := query.NewTermQuery(term)
-					t.SetField(fieldTitle)
-					t.SetBoost(titleAllBoost)
-					alts = append(alts, t)
+					alts = append(alts, ix.termIn(term, titleField, titleAllBoost))
 				}
 			}
 		}
@@ -416,28 +410,36 @@ func disjunction(qs []query.Query) query.Query {
 	return query.NewDisjunctionQuery(qs)
 }
 
+// titleField is the title's place in textFields.
+const titleField = 0
+
+// termIn matches a term in the text field at index field of textFields. A term the field does
+// not hold matches nothing there: bleve would open a reader of its postings in vain. It stays
+// a clause, so that a disjunction's coordination (matched clauses over all) is unchanged; only
+// the query's normalisation changes, by one factor for every score, which keeps the order.
+func (ix *Index) termIn(term string, field int, boost float64) query.Query {
+	if !ix.terms.inField(term, field) {
+		return query.NewMatchNoneQuery()
+	}
+	t := query.NewTermQuery(term)
+	t.SetField(textFields[field].name)
+	t.SetBoost(boost)
+	return t
+}
+
 // wordQuery matches one word in every text field: exactly, through the catalogue words it is a
 // typo of, and as a prefix of a title, keyword or producer word when it is the last word being
 // typed.
 func (ix *Index) wordQuery(w word, prefix bool, boost float64) query.Query {
 	var qs []query.Query
 	typoBoost := ix.typoBoost(w)
-	for _, f := range textFields {
-		t := query.NewTermQuery(w.term)
-		t.SetField(f.name)
-		t.SetBoost(f.boost * boost)
-		qs = append(qs, t)
+	for i, f := range textFields {
+		qs = append(qs, ix.termIn(w.term, i, f.boost*boost))
 		for _, typo := range w.typos {
-			t := query.NewTermQuery(typo)
-			t.SetField(f.name)
-			t.SetBoost(f.boost * typoBoost * boost)
-			qs = append(qs, t)
+			qs = append(qs, ix.termIn(typo, i, f.boost*typoBoost*boost))
 		}
 		for _, d := range w.derived {
-			t := query.NewTermQuery(d)
-			t.SetField(f.name)
-			t.SetBoost(f.boost * derivedBoost * boost)
-			qs = append(qs, t)
+			qs = append(qs, ix.termIn(d, i, f.boost*derivedBoost*boost))
 		}
 	}
 	if prefix {
@@ -510,16 +512,13 @@ func (ix *Index) prefixQuery(raw, term string, boost float64) query.Query {
 		return nil
 	}
 	var qs []query.Query
-	for _, f := range textFields {
+	for i, f := range textFields {
 		if f.name != fieldTitle && f.name != fieldKeywords && f.name != fieldProducer {
 			// People type toward a name or a keyword; a prefix found elsewhere is mostly noise.
 			continue
 		}
 		for _, t := range terms {
-			tq := query.NewTermQuery(t)
-			tq.SetField(f.name)
-			tq.SetBoost(f.boost * prefixBoost * boost)
-			qs = append(qs, tq)
+			qs = append(qs, ix.termIn(t, i, f.boost*prefixBoost*boost))
 		}
 	}
 	return query.NewDisjunctionQuery(qs)

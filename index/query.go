@@ -205,10 +205,7 @@ func (ix *Index) textQuery(p parsed) textClauses {
 	}
 	// A title that is the query, or holds it as a phrase, is what was asked for.
 	if text := strings.TrimSpace(p.text); text != "" && len(ix.analyze(text)) > 0 {
-		ph := query.NewMatchPhraseQuery(text)
-		ph.SetField(fieldTitle)
-		ph.Analyzer = frenchAnalyzer
-		ph.SetBoost(titlePhraseBoost)
+		ph := ix.phraseIn(text, ix.analyze(text), titleField, titlePhraseBoost)
 		exact := query.NewTermQuery(catalog.Fold(text))
 		exact.SetField(fieldTitleSort)
 		exact.SetBoost(titleExactBoost)
@@ -526,15 +523,28 @@ func (ix *Index) prefixQuery(raw, term string, boost float64) query.Query {
 
 // textInFields matches a word or a phrase, analysed as the fields are, in any text field.
 func (ix *Index) textInFields(text string, boost float64) query.Query {
+	terms := ix.analyze(text)
 	var qs []query.Query
-	for _, f := range textFields {
-		ph := query.NewMatchPhraseQuery(text)
-		ph.SetField(f.name)
-		ph.Analyzer = frenchAnalyzer
-		ph.SetBoost(f.boost * boost)
-		qs = append(qs, ph)
+	for i, f := range textFields {
+		qs = append(qs, ix.phraseIn(text, terms, i, f.boost*boost))
 	}
 	return query.NewDisjunctionQuery(qs)
+}
+
+// phraseIn matches text as a phrase in the text field at index field of textFields; terms are
+// its analysed terms. A phrase with a term the field does not hold matches nothing there (see
+// termIn).
+func (ix *Index) phraseIn(text string, terms []string, field int, boost float64) query.Query {
+	for _, t := range terms {
+		if !ix.terms.inField(t, field) {
+			return query.NewMatchNoneQuery()
+		}
+	}
+	ph := query.NewMatchPhraseQuery(text)
+	ph.SetField(textFields[field].name)
+	ph.Analyzer = frenchAnalyzer
+	ph.SetBoost(boost)
+	return ph
 }
 
 // Work units: what a search costs, in ordinary searches, for the rate limit to charge. An

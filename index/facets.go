@@ -17,40 +17,51 @@ const (
 
 // facetTable gives each facet value an ordinal and each entry the ordinals of its values, so
 // that counting the facets of a set of matches costs a few increments per match, with no map
-// and no read of bleve's doc values.
+// and no read of bleve's doc values. The ordinals of all entries lie in flat arrays: a search
+// that matches a large share of a large catalogue reads them in passing, not through a
+// pointer per entry.
 type facetTable struct {
-	values  [facetKinds][]string         // ordinal → value (producer slug, theme, access)
-	ordinal [facetKinds]map[string]int32 // value → ordinal
-	entries [facetKinds][][]int32        // entry → its values' ordinals, without repeats
+	values   [facetKinds][]string         // ordinal → value (producer slug, theme, access)
+	ordinal  [facetKinds]map[string]int32 // value → ordinal
+	producer []int32                      // entry → its producer
+	access   []int32                      // entry → its access type
+	themeAt  []int32                      // entry → where its themes start in themes; one more at the end
+	themes   []int32                      // the themes of every entry, without repeats, one after the other
 }
 
 // newFacetTable reads the facet values of a catalogue's entries.
 func newFacetTable(c *catalog.Catalog) *facetTable {
-	t := &facetTable{}
+	t := &facetTable{
+		producer: make([]int32, len(c.Entries)),
+		access:   make([]int32, len(c.Entries)),
+		themeAt:  make([]int32, 0, len(c.Entries)+1),
+	}
 	for k := range facetKinds {
 		t.ordinal[k] = make(map[string]int32)
-		t.entries[k] = make([][]int32, len(c.Entries))
 	}
 	for i, e := range c.Entries {
-		t.add(byProducer, i, e.Producer.Slug)
+		t.producer[i] = t.ordinalOf(byProducer, e.Producer.Slug)
+		t.access[i] = t.ordinalOf(byAccess, string(e.Access))
+		t.themeAt = append(t.themeAt, int32(len(t.themes)))
 		for _, th := range e.Themes {
-			t.add(byTheme, i, th)
+			if o := t.ordinalOf(byTheme, th); !slices.Contains(t.themes[t.themeAt[i]:], o) {
+				t.themes = append(t.themes, o)
+			}
 		}
-		t.add(byAccess, i, string(e.Access))
 	}
+	t.themeAt = append(t.themeAt, int32(len(t.themes)))
 	return t
 }
 
-func (t *facetTable) add(kind, entry int, value string) {
+// ordinalOf returns the ordinal of a facet value, numbering it when new.
+func (t *facetTable) ordinalOf(kind int, value string) int32 {
 	o, ok := t.ordinal[kind][value]
 	if !ok {
 		o = int32(len(t.values[kind]))
 		t.ordinal[kind][value] = o
 		t.values[kind] = append(t.values[kind], value)
 	}
-	if !slices.Contains(t.entries[kind][entry], o) {
-		t.entries[kind][entry] = append(t.entries[kind][entry], o)
-	}
+	return o
 }
 
 // facetCount counts one request's facets over the entries it is shown: results are the
@@ -83,32 +94,28 @@ func (t *facetTable) count(req Request) *facetCount {
 
 // add counts an entry and says whether it passes every filter.
 func (c *facetCount) add(entry int) bool {
-	var pass [facetKinds]bool
-	for k := range facetKinds {
-		pass[k] = c.passes(k, entry)
+	t := c.table
+	producer, access := t.producer[entry], t.access[entry]
+	themes := t.themes[t.themeAt[entry]:t.themeAt[entry+1]]
+	okProducer := c.selected[byProducer] == nil || c.selected[byProducer][producer]
+	okAccess := c.selected[byAccess] == nil || c.selected[byAccess][access]
+	okTheme := c.selected[byTheme] == nil
+	for _, th := range themes {
+		okTheme = okTheme || c.selected[byTheme][th]
 	}
-	for k := range facetKinds {
-		// The entry counts for facet k when it passes the two other filters.
-		if pass[(k+1)%facetKinds] && pass[(k+2)%facetKinds] {
-			for _, o := range c.table.entries[k][entry] {
-				c.counts[k][o]++
-			}
+	// Each facet counts the entries that pass the two other filters.
+	if okTheme && okAccess {
+		c.counts[byProducer][producer]++
+	}
+	if okProducer && okAccess {
+		for _, th := range themes {
+			c.counts[byTheme][th]++
 		}
 	}
-	return pass[byProducer] && pass[byTheme] && pass[byAccess]
-}
-
-func (c *facetCount) passes(kind, entry int) bool {
-	sel := c.selected[kind]
-	if sel == nil {
-		return true
+	if okProducer && okTheme {
+		c.counts[byAccess][access]++
 	}
-	for _, o := range c.table.entries[kind][entry] {
-		if sel[o] {
-			return true
-		}
-	}
-	return false
+	return okProducer && okTheme && okAccess
 }
 
 // facets lists the counted values of each facet, with the request's selections.

@@ -85,6 +85,7 @@ type Server struct {
 	answers *answerCache
 	costly  *lane
 	fixed   fixedHeaders
+	ids     requestIDs
 }
 
 // New returns the HTTP handler of the service, serving what source returns.

@@ -200,19 +200,13 @@ type collected struct {
 	hits  []pageHit // the page, best first
 }
 
-// locateAfter is the catalogue size from which a search reads term locations only for the
-// page's hits, in a second search limited to them: below it, reading the locations of every
-// match costs less than building a second search.
-const locateAfter = 2000
-
 // collect runs a text query and reads its matches once: the facets of req counted in fc, and
 // the hits of req's page, with their term locations.
 func (ix *Index) collect(ctx context.Context, q query.Query, req Request, fc *facetCount) (*collected, error) {
 	from := (req.Page - 1) * req.PerPage
 	top := &topHits{k: from + req.PerPage, less: ix.ranks.ranking(req.Sort)}
 	total := 0
-	twoPass := len(ix.catalog.Entries) >= ix.locateAfter
-	err := ix.eachMatch(ctx, q, top.k, !twoPass, func(pool *search.DocumentMatchPool, entry int32, dm *search.DocumentMatch) {
+	err := ix.eachMatch(ctx, q, top.k, func(pool *search.DocumentMatchPool, entry int32, dm *search.DocumentMatch) {
 		if !fc.add(int(entry)) {
 			pool.Put(dm)
 			return
@@ -229,35 +223,13 @@ func (ix *Index) collect(ctx context.Context, q query.Query, req Request, fc *fa
 	} else {
 		hits = nil
 	}
-	if twoPass && len(hits) > 0 {
-		if err := ix.locate(ctx, q, hits); err != nil {
-			return nil, fmt.Errorf("search %q: %w", req.Query, err)
-		}
-	}
 	return &collected{total: total, hits: hits}, nil
 }
 
-// locate reads the term locations of hits, found by q without them: q again, limited to them.
-func (ix *Index) locate(ctx context.Context, q query.Query, hits []pageHit) error {
-	slugs := make([]string, len(hits))
-	at := make(map[int32]int, len(hits))
-	for i, h := range hits {
-		slugs[i] = ix.catalog.Entries[h.entry].Slug
-		at[h.entry] = i
-	}
-	limited := query.NewConjunctionQuery([]query.Query{query.NewDocIDQuery(slugs), q})
-	return ix.eachMatch(ctx, limited, len(hits), true, func(pool *search.DocumentMatchPool, entry int32, dm *search.DocumentMatch) {
-		if i, ok := at[entry]; ok {
-			hits[i].dm = dm
-			return
-		}
-		pool.Put(dm)
-	})
-}
-
-// eachMatch runs q through bleve and gives each match, with the entry it is, to use, which
-// owns it from then on (it may put it back in the pool); k is how many it keeps at most.
-func (ix *Index) eachMatch(ctx context.Context, q query.Query, k int, locations bool, use func(*search.DocumentMatchPool, int32, *search.DocumentMatch)) error {
+// eachMatch runs q through bleve and gives each match, with its term locations and the entry
+// it is, to use, which owns it from then on (it may put it back in the pool); k is how many it
+// keeps at most.
+func (ix *Index) eachMatch(ctx context.Context, q query.Query, k int, use func(*search.DocumentMatchPool, int32, *search.DocumentMatch)) error {
 	makeHandler := func(sctx *search.SearchContext) (search.DocumentMatchHandler, bool, error) {
 		docs, err := ix.docs(sctx.IndexReader)
 		if err != nil {
@@ -276,7 +248,7 @@ func (ix *Index) eachMatch(ctx context.Context, q query.Query, k int, locations 
 		}, false, nil
 	}
 	sr := bleve.NewSearchRequestOptions(q, k, 0, false)
-	sr.IncludeLocations = locations // for highlights
+	sr.IncludeLocations = true // for highlights
 	ctx = context.WithValue(ctx, search.MakeDocumentMatchHandlerKey, search.MakeDocumentMatchHandler(makeHandler))
 	_, err := ix.bleve.SearchInContext(ctx, sr)
 	return err

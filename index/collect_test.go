@@ -3,9 +3,7 @@ package index
 import (
 	"context"
 	"maps"
-	"math"
 	"math/rand/v2"
-	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -192,39 +190,6 @@ func facetCounts(values []FacetValue) map[string]int {
 		}
 	}
 	return out
-}
-
-// TestLocatingAfterMatchingChangesNothing checks that reading the term locations of the page's
-// hits in a second search, as large catalogues do, answers exactly what reading those of every
-// match in one search answers: same hits, scores, facets and highlights.
-func TestLocatingAfterMatchingChangesNothing(t *testing.T) {
-	for name, index := range map[string]func(testing.TB) *Index{"snapshot": snapshot, "synthetic": func(t testing.TB) *Index { return scaleIndex(t, 3000) }} {
-		t.Run(name, func(t *testing.T) {
-			ix := index(t)
-			defer func(n int) { ix.locateAfter = n }(ix.locateAfter)
-			rng := rand.New(rand.NewPCG(3, 5))
-			highlighted := 0
-			for range 60 {
-				req := randomRequest(rng, ix)
-				ix.locateAfter = math.MaxInt
-				one := run(t, ix, req)
-				ix.locateAfter = 0
-				two := run(t, ix, req)
-				one.TookMS, two.TookMS = 0, 0
-				if !reflect.DeepEqual(one, two) {
-					t.Fatalf("%+v:\n one search: %+v\n two:        %+v", req, one, two)
-				}
-				for _, h := range one.Hits {
-					if strings.Contains(h.Highlights.Title+h.Highlights.Tagline+h.Highlights.Body, "<mark>") {
-						highlighted++
-					}
-				}
-			}
-			if highlighted == 0 {
-				t.Error("no hit had a highlight: the comparison says nothing")
-			}
-		})
-	}
 }
 
 // TestWithPrefixKeepsTheMostFrequent checks the prefix expansion's one-pass selection against

@@ -124,7 +124,6 @@ type Index struct {
 	facets       *facetTable              // each entry's facet values, for counting
 	ranks        rankTable                // each entry's place in each sort order
 	docTable     atomic.Pointer[docTable] // bleve's document numbers → entries, for the last reader
-	locateAfter  int                      // catalogue size from which locations are read in a second search
 }
 
 // store is the bleve index of one generation and, on disk, its folder: a store replaced by
@@ -268,7 +267,6 @@ func newGeneration(st *store, c *catalog.Catalog, cfg Config, generation uint64)
 	ix.order = newBrowseOrder(c)
 	ix.facets = newFacetTable(c)
 	ix.ranks = newRankTable(c)
-	ix.locateAfter = locateAfter
 	th := cfg.Thesaurus
 	if cfg.NoThesaurus {
 		th = nil

@@ -239,19 +239,19 @@ func (s *Server) limitRequest(c *gin.Context) {
 
 // rateLimit answers 429 with Retry-After to a client over its budget.
 func (s *Server) rateLimit(c *gin.Context) {
-	if s.limited(c, s.client(c)) {
+	if s.limited(c, s.client(c), time.Now()) {
 		return
 	}
 	c.Next()
 }
 
-// limited takes a request's token from its client's budget, or answers 429 with Retry-After and
-// returns true when the client is over it.
-func (s *Server) limited(c *gin.Context, client netip.Prefix) bool {
+// limited takes a request's token from its client's budget at now, or answers 429 with
+// Retry-After and returns true when the client is over it.
+func (s *Server) limited(c *gin.Context, client netip.Prefix, now time.Time) bool {
 	if s.limiter == nil {
 		return false
 	}
-	wait := s.limiter.take(client, 1, time.Now())
+	wait := s.limiter.take(client, 1, now)
 	if wait == 0 {
 		return false
 	}
@@ -262,11 +262,12 @@ func (s *Server) limited(c *gin.Context, client netip.Prefix) bool {
 
 // publicRequest is what the chain of a public endpoint learns once about a request and hands
 // on: the generation of the index that answers it, taken once, so that its ETag, its cached
-// answer and a fresh answer all come from that one; its client; and the key of its answer in
-// the answer cache.
+// answer and a fresh answer all come from that one; its client; when the chain took it; and
+// the key of its answer in the answer cache.
 type publicRequest struct {
 	ix     *index.Index
 	client netip.Prefix
+	start  time.Time
 	key    string // "" when the answer is not kept
 	typing bool   // sent as the person types (typing=1); known when key is not ""
 }
@@ -279,8 +280,8 @@ type publicHandler func(c *gin.Context, r publicRequest)
 // (a 304 when the client already has it).
 func (s *Server) public(h publicHandler) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		r := publicRequest{client: s.client(c)}
-		if s.limited(c, r.client) {
+		r := publicRequest{client: s.client(c), start: time.Now()}
+		if s.limited(c, r.client, r.start) {
 			return
 		}
 		ix, release, ok := s.acquire(c)

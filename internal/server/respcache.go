@@ -43,7 +43,8 @@ type answer struct {
 }
 
 // counter counts an answer in the statistics each time it is sent, to the request it is sent
-// to; took is what the answer took this time.
+// to; took is what the answer took this time: its computing when fresh, the request's time in
+// the chain when from the cache.
 type counter func(c *gin.Context, r publicRequest, took time.Duration)
 
 // newAnswer makes an answer of a body, gzipped once when it is large enough to gain from it;
@@ -166,10 +167,9 @@ func (s *Server) cached(h publicHandler) publicHandler {
 			return
 		}
 		if a, ok := s.answers.get(r.key); ok {
-			start := time.Now()
 			s.send(c, a)
 			if a.count != nil {
-				a.count(c, r, time.Since(start))
+				a.count(c, r, time.Since(r.start))
 			}
 			return
 		}

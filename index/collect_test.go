@@ -14,8 +14,9 @@ import (
 )
 
 // TestOnePassAgreesWithBleve checks a search's one pass over its matches (facet counts, filters,
-// sort and page) against bleve's own collector, facets and sort on the same requests: bleve
-// given the filters as query clauses that score nothing, one search per filtered facet. The
+// sort and page, finished clauses left alone) against bleve's own collector, facets and sort
+// on the same requests: bleve given the plain query and the filters as clauses that score
+// nothing, one search per filtered facet. The
 // catalogue is synthetic, 3 000 entries in two of bleve's segments, in memory and on disk,
 // where bleve's merges renumber the documents while the searches run.
 func TestOnePassAgreesWithBleve(t *testing.T) {
@@ -142,7 +143,7 @@ func bleveReference(t *testing.T, ix *Index, req Request) *Result {
 func bleveSearch(t *testing.T, text textClauses, filters []query.Query, fields []string, req Request, ix *Index) (*bleve.SearchResult, map[string]map[string]int) {
 	t.Helper()
 	ctx := context.Background()
-	sr := bleve.NewSearchRequestOptions(combine(text, filters, -1), req.PerPage, (req.Page-1)*req.PerPage, false)
+	sr := bleve.NewSearchRequestOptions(plain(text, filters, -1), req.PerPage, (req.Page-1)*req.PerPage, false)
 	sr.SortBy(sortOrder(req.Sort))
 	for i, f := range fields {
 		if filters[i] == nil {
@@ -161,7 +162,7 @@ func bleveSearch(t *testing.T, text textClauses, filters []query.Query, fields [
 		if filters[i] == nil {
 			continue
 		}
-		fr := bleve.NewSearchRequestOptions(combine(text, filters, i), 0, 0, false)
+		fr := bleve.NewSearchRequestOptions(plain(text, filters, i), 0, 0, false)
 		fr.AddFacet(f, bleve.NewFacetRequest(f, maxFacetValues))
 		r2, err := ix.bleve.SearchInContext(ctx, fr)
 		if err != nil {
@@ -170,6 +171,20 @@ func bleveSearch(t *testing.T, text textClauses, filters []query.Query, fields [
 		counts[f] = termCounts(r2.Facets[f].Terms.Terms())
 	}
 	return r, counts
+}
+
+// plain is combine as bleve alone would run it: every clause as it is.
+func plain(text textClauses, filters []query.Query, skip int) query.Query {
+	if len(text.must) == 0 {
+		return query.NewMatchNoneQuery()
+	}
+	must := slices.Clone(text.must)
+	for i, f := range filters {
+		if f != nil && i != skip {
+			must = append(must, f)
+		}
+	}
+	return query.NewBooleanQuery(must, text.should, text.mustNot)
 }
 
 // termCounts maps bleve's facet terms to their counts.

@@ -261,7 +261,11 @@ func combine(text textClauses, filters []query.Query, skip int) query.Query {
 			must = append(must, f)
 		}
 	}
-	return query.NewBooleanQuery(must, text.should, text.mustNot)
+	should := make([]query.Query, len(text.should))
+	for i, q := range text.should {
+		should[i] = finishedQuery{q}
+	}
+	return query.NewBooleanQuery(must, should, text.mustNot)
 }
 
 // filterQuery matches any of the values of a keyword field; nil when there is none.

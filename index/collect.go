@@ -253,9 +253,3 @@ func (ix *Index) eachMatch(ctx context.Context, q query.Query, k int, use func(*
 	_, err := ix.bleve.SearchInContext(ctx, sr)
 	return err
 }
-
-// locations returns the term locations of a kept hit, by field.
-func (m pageHit) locations() search.FieldTermLocationMap {
-	m.dm.Complete(nil)
-	return m.dm.Locations
-}

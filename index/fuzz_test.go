@@ -49,14 +49,15 @@ func FuzzHighlight(f *testing.F) {
 		if !utf8.ValidString(text) {
 			return // the catalogue loader refuses invalid UTF-8 before anything is indexed
 		}
-		locs := search.TermLocationMap{}
+		var locs []search.FieldTermLocation
 		for i := 0; i+1 < len(offsets) && i < 64; i += 2 {
 			// Offsets scaled to the text, so that long texts get locations too.
 			start := int(offsets[i]) * (len(text) + 1) / 256
 			end := start + int(offsets[i+1])%32
-			locs["t"] = append(locs["t"], &search.Location{Start: uint64(start), End: uint64(end)})
+			locs = append(locs, search.FieldTermLocation{Field: "t", Term: "t", Location: search.Location{Start: uint64(start), End: uint64(end)}})
 		}
-		h := highlight(text, locs)
+		marks := spans(locs, "t", text)
+		h := highlight(text, marks)
 		if bad := onlyMarks(h); bad != "" {
 			t.Fatalf("highlight(%q) = %q: markup %q", text, h, bad)
 		}
@@ -66,7 +67,7 @@ func FuzzHighlight(f *testing.F) {
 		if !utf8.ValidString(h) || strings.Count(h, "<mark>") != strings.Count(h, "</mark>") {
 			t.Fatalf("highlight(%q) = %q: invalid UTF-8 or unbalanced marks", text, h)
 		}
-		s := snippet(text, locs)
+		s := snippet(text, marks)
 		if bad := onlyMarks(s); bad != "" {
 			t.Fatalf("snippet(%q) = %q: markup %q", text, s, bad)
 		}

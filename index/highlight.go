@@ -2,7 +2,7 @@ package index
 
 import (
 	"html"
-	"sort"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -15,32 +15,35 @@ const snippetLength = 200
 // span is a matched word of a text, by its byte offsets.
 type span struct{ start, end int }
 
-// spans returns the matched words of a field, sorted, from the term locations bleve recorded
-// while matching: what is marked is exactly what matched, exactly, through a typo, a synonym
-// or a prefix. Locations that do not fall on characters of text are dropped.
-func spans(locs search.TermLocationMap, text string) []span {
+// spans returns the matched words of a field, sorted, each once, from the term locations
+// bleve recorded while matching: what is marked is exactly what matched, exactly, through a
+// typo, a synonym or a prefix. Locations that do not fall on characters of text are dropped.
+func spans(locs []search.FieldTermLocation, field, text string) []span {
 	var out []span
-	for _, ls := range locs {
-		for _, l := range ls {
-			start, end := int(l.Start), int(l.End)
-			if start < end && end <= len(text) && utf8.RuneStart(text[start]) && (end == len(text) || utf8.RuneStart(text[end])) {
-				out = append(out, span{start, end})
-			}
+	for _, l := range locs {
+		start, end := int(l.Location.Start), int(l.Location.End)
+		if l.Field == field && start < end && end <= len(text) && utf8.RuneStart(text[start]) && (end == len(text) || utf8.RuneStart(text[end])) {
+			out = append(out, span{start, end})
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].start < out[j].start })
-	return out
+	slices.SortFunc(out, func(a, b span) int {
+		if a.start != b.start {
+			return a.start - b.start
+		}
+		return a.end - b.end
+	})
+	// Several clauses that match one word record it once each.
+	return slices.Compact(out)
 }
 
 // highlight returns text as HTML with its matched words in <mark>.
-func highlight(text string, locs search.TermLocationMap) string {
-	return render(text, 0, len(text), spans(locs, text))
+func highlight(text string, marks []span) string {
+	return render(text, 0, len(text), marks)
 }
 
 // snippet returns about snippetLength bytes of text around its densest run of matches, as HTML
 // with the matched words in <mark>; the start of the text when nothing in it matched.
-func snippet(text string, locs search.TermLocationMap) string {
-	marks := spans(locs, text)
+func snippet(text string, marks []span) string {
 	if len(text) <= snippetLength {
 		return render(text, 0, len(text), marks)
 	}

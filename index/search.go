@@ -210,7 +210,7 @@ func (ix *Index) search(ctx context.Context, req Request, p parsed) (*Result, er
 	res.Work += len(found.hits) / hitsPerWork
 	for _, m := range found.hits {
 		e := ix.catalog.Entries[m.entry]
-		loc := m.locations()
+		loc := m.dm.FieldTermLocations
 		res.Hits = append(res.Hits, Hit{
 			Slug:     e.Slug,
 			Title:    e.Title,
@@ -220,9 +220,9 @@ func (ix *Index) search(ctx context.Context, req Request, p parsed) (*Result, er
 			Access:   e.Access,
 			Score:    m.score,
 			Highlights: Highlights{
-				Title:   highlight(e.Title, loc[fieldTitle]),
-				Tagline: highlight(e.Tagline, loc[fieldTagline]),
-				Body:    snippet(e.Text, loc[fieldBody]),
+				Title:   highlight(e.Title, spans(loc, fieldTitle, e.Title)),
+				Tagline: highlight(e.Tagline, spans(loc, fieldTagline, e.Tagline)),
+				Body:    snippet(e.Text, spans(loc, fieldBody, e.Text)),
 			},
 		})
 	}

@@ -103,6 +103,23 @@ func (ix *Index) docs(reader index.IndexReader) (*docTable, error) {
 	return t, nil
 }
 
+// mapDocuments builds the table of the index's current reader.
+func (ix *Index) mapDocuments() error {
+	adv, err := ix.bleve.Advanced()
+	if err != nil {
+		return fmt.Errorf("map documents: %w", err)
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return fmt.Errorf("map documents: %w", err)
+	}
+	defer r.Close()
+	if _, err := ix.docs(r); err != nil {
+		return fmt.Errorf("map documents: %w", err)
+	}
+	return nil
+}
+
 // entryIndex is the position of an entry in the catalogue, -1 when it is not there.
 func (ix *Index) entryIndex(slug string) int {
 	es := ix.catalog.Entries

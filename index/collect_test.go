@@ -237,3 +237,26 @@ func TestWithPrefixKeepsTheMostFrequent(t *testing.T) {
 		}
 	}
 }
+
+// TestDocumentsMappedWhenBuilt checks that a new index maps bleve's documents to its entries
+// when it is built, so that its first search does not, and that searches reuse that map.
+func TestDocumentsMappedWhenBuilt(t *testing.T) {
+	ix := defaultIndex(t)
+	built := ix.docTable.Load()
+	if built == nil {
+		t.Fatal("no document map once built")
+	}
+	run(t, ix, Request{Query: "adresse"})
+	if ix.docTable.Load() != built {
+		t.Error("the first search mapped the documents again")
+	}
+	mapped := 0
+	for _, e := range built.entry {
+		if e >= 0 {
+			mapped++
+		}
+	}
+	if mapped != len(ix.catalog.Entries) {
+		t.Errorf("%d documents mapped to entries, want %d", mapped, len(ix.catalog.Entries))
+	}
+}

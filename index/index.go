@@ -292,6 +292,10 @@ func newGeneration(st *store, c *catalog.Catalog, cfg Config, generation uint64)
 			}
 		}
 	}
+	// The first search would otherwise map bleve's documents to entries while people wait.
+	if err := ix.mapDocuments(); err != nil {
+		return nil, err
+	}
 	ix.refs.Store(1)
 	return ix, nil
 }

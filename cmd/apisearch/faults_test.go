@@ -284,9 +284,10 @@ func TestKillDuringIndexWrites(t *testing.T) {
 }
 
 // logLine waits for a line of the child's log containing s and returns the last one; the
-// line may still be on its way through the pipe.
+// line may still be on its way through the pipe, or its work still running on busy cores (a
+// minute at most: the bound is for a hang, not a speed).
 func (c *child) logLine(s string) string {
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		lines := strings.Split(c.stderr.String(), "\n")
 		for i := len(lines) - 1; i >= 0; i-- {
 			if strings.Contains(lines[i], s) {

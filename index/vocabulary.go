@@ -73,16 +73,35 @@ func newVocabulary(c *catalog.Catalog, analyze func(string) []string) (*vocabula
 	return v, nil
 }
 
-// namePunctuation are the characters that names hold inside them; "@" and "€" stand for
-// letters ("Mir@bel", "Simul'Aid€s").
-const namePunctuation = "-.'’@€_/+&"
+// isNamePunctuation says whether r is a character that names hold inside them; "@" and "€"
+// stand for letters ("Mir@bel", "Simul'Aid€s").
+func isNamePunctuation(r rune) bool {
+	switch r {
+	case '-', '.', '\'', '’', '@', '€', '_', '/', '+', '&':
+		return true
+	}
+	return false
+}
+
+// asLetters writes "@" and "€" as the letters they stand for in a name.
+func asLetters(r rune) rune {
+	switch r {
+	case '@':
+		return 'a'
+	case '€':
+		return 'e'
+	}
+	return r
+}
 
 // addNames records the names of text written with punctuation inside, under the spellings
 // people type them with.
 func (v *vocabulary) addNames(text string) {
-	for _, field := range strings.Fields(text) {
+	// Every word of every body passes here: the common case, no punctuation inside, is kept
+	// cheap (no slice of words, no set built per word).
+	for field := range strings.FieldsSeq(text) {
 		field = strings.TrimFunc(field, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
-		if !strings.ContainsAny(field, namePunctuation) || strings.Contains(field, "://") || utf8.RuneCountInString(field) > maxSplitLength {
+		if !strings.ContainsFunc(field, isNamePunctuation) || strings.Contains(field, "://") || utf8.RuneCountInString(field) > maxSplitLength {
 			continue
 		}
 		var words []string
@@ -92,7 +111,7 @@ func (v *vocabulary) addNames(text string) {
 		}
 		phrase := strings.Join(words, " ")
 		folded := catalog.Fold(field)
-		for _, spelling := range []string{folded, strings.NewReplacer("@", "a", "€", "e").Replace(folded)} {
+		for _, spelling := range []string{folded, strings.Map(asLetters, folded)} {
 			alias := strings.Map(func(r rune) rune {
 				if unicode.IsLetter(r) || unicode.IsDigit(r) {
 					return r

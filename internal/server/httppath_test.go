@@ -6,10 +6,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"apisearch/catalog"
 
 	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // discardWriter is a ResponseWriter that keeps the status and drops the body, reused from one
@@ -75,6 +77,45 @@ func BenchmarkHTTPPath(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				serve()
+			}
+		})
+	}
+}
+
+// BenchmarkMiddleware measures each middleware that every request goes through, alone in front
+// of /healthz's handler on a bare gin engine, against none: what each costs of the chain that
+// BenchmarkHTTPPath measures whole.
+func BenchmarkMiddleware(b *testing.B) {
+	gin.SetMode(gin.ReleaseMode)
+	s := &Server{log: slog.New(slog.NewJSONHandler(io.Discard, nil)), fixed: newFixedHeaders(), started: time.Now()}
+	var err error
+	if s.metrics, err = newHTTPMetrics(prometheus.NewRegistry(), newAnswerCache(DefaultAnswerCacheBytes), nil); err != nil {
+		b.Fatal(err)
+	}
+	for _, bb := range []struct {
+		name       string
+		middleware gin.HandlerFunc
+	}{
+		{"none", nil},
+		{"security-headers", s.securityHeaders},
+		{"request-id", s.requestID},
+		{"observe", s.observe},
+		{"recovery", gin.CustomRecoveryWithWriter(nil, s.recovered)},
+		{"limit-request", s.limitRequest},
+	} {
+		e := gin.New()
+		if bb.middleware != nil {
+			e.Use(bb.middleware)
+		}
+		e.GET("/healthz", s.healthz)
+		b.Run(bb.name, func(b *testing.B) {
+			req := httptest.NewRequest(http.MethodGet, "/healthz", nil)
+			w := &discardWriter{header: make(http.Header)}
+			b.ReportAllocs()
+			for b.Loop() {
+				clear(w.header)
+				req.Body = http.NoBody
+				e.ServeHTTP(w, req)
 			}
 		})
 	}

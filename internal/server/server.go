@@ -86,6 +86,7 @@ type Server struct {
 	costly  *lane
 	fixed   fixedHeaders
 	ids     requestIDs
+	started time.Time // when New made the server; request times are measured from it
 }
 
 // New returns the HTTP handler of the service, serving what source returns.
@@ -121,7 +122,7 @@ func New(cfg Config, source Source) (http.Handler, error) {
 		cfg.Draining = func() bool { return false }
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, index: source, stats: cfg.Stats, answers: newAnswerCache(cfg.AnswerCacheBytes),
-		costly: newLane(cfg.CostlySearches, cfg.CostlyQueue, defaultLaneWait), fixed: newFixedHeaders()}
+		costly: newLane(cfg.CostlySearches, cfg.CostlyQueue, defaultLaneWait), fixed: newFixedHeaders(), started: time.Now()}
 	if cfg.RateLimit > 0 {
 		s.limiter = newLimiter(cfg.RateLimit, cfg.RateLimitClients)
 	}

@@ -62,6 +62,10 @@ type Recorder struct {
 	// none is ever saved, so that a hash says nothing of an address, nor links two days.
 	seed    maphash.Seed
 	seedDay string
+	// date is today's date as days are named, valid from dateStart to dateEnd: formatted
+	// once a day rather than at every search.
+	date               string
+	dateStart, dateEnd time.Time
 }
 
 // clickSep joins a query and a slug in the keys of Recorder.clicked: neither holds it.
@@ -120,10 +124,21 @@ func New(now func() time.Time) *Recorder {
 		zeroWords: make(map[string][]string), unknown: newTopK(trackedWords), clicked: newTopK(trackedClicked)}
 }
 
-// client returns the hash of a client for today, drawing a new salt on a new day; the
+// today returns today's date (UTC), YYYY-MM-DD, which names its figures.
+func (r *Recorder) today() string {
+	now := r.now()
+	if now.Before(r.dateStart) || !now.Before(r.dateEnd) {
+		now = now.UTC()
+		r.date = now.Format(time.DateOnly)
+		r.dateStart = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+		r.dateEnd = r.dateStart.AddDate(0, 0, 1)
+	}
+	return r.date
+}
+
+// client returns the hash of a client on day (today), drawing a new salt on a new day; the
 // distinct clients counted so far are then forgotten.
-func (r *Recorder) client(c string) uint32 {
-	day := r.now().UTC().Format(time.DateOnly)
+func (r *Recorder) client(c, day string) uint32 {
 	if day != r.seedDay {
 		r.seed, r.seedDay = maphash.MakeSeed(), day
 		for _, t := range []*topK{r.queries, r.zeroQuery, r.unknown} {
@@ -133,8 +148,9 @@ func (r *Recorder) client(c string) uint32 {
 	return uint32(maphash.String(r.seed, c))
 }
 
-func (r *Recorder) today() *counters {
-	day := r.now().UTC().Format(time.DateOnly)
+// figuresOf returns the figures of day, made on its first use, when the oldest day beyond
+// keepDays is dropped.
+func (r *Recorder) figuresOf(day string) *counters {
 	c := r.days[day]
 	if c == nil {
 		c = &counters{}
@@ -202,7 +218,8 @@ type Search struct {
 func (r *Recorder) Search(s Search) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	day := r.today()
+	date := r.today()
+	day := r.figuresOf(date)
 	if s.Typing {
 		r.total.Typing++
 		day.Typing++
@@ -219,7 +236,7 @@ func (r *Recorder) Search(s Search) {
 	if q == "" || !s.FirstPage {
 		return
 	}
-	client := r.client(s.Client)
+	client := r.client(s.Client, date)
 	r.queries.add(q, client)
 	r.queries.get(q).found = s.Total > 0
 	words := unknownWords(s.UnknownWords)
@@ -242,7 +259,7 @@ func (r *Recorder) Click(q, slug string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.total.Clicks++
-	r.today().Clicks++
+	r.figuresOf(r.today()).Clicks++
 	q = Normalize(q)
 	if q == "" {
 		return
@@ -260,7 +277,7 @@ func (r *Recorder) Click(q, slug string) {
 func (r *Recorder) Autocomplete(took time.Duration) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	for _, c := range []*counters{&r.total, r.today()} {
+	for _, c := range []*counters{&r.total, r.figuresOf(r.today())} {
 		c.Autocompletes++
 		c.AutocompleteLatency.add(took)
 	}

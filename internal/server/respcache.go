@@ -2,7 +2,6 @@ package server
 
 import (
 	"bytes"
-	"compress/gzip"
 	"encoding/json"
 	"math"
 	"net/http"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/hashicorp/golang-lru/v2/simplelru"
+	"github.com/klauspost/compress/gzip"
 )
 
 // DefaultAnswerCacheBytes bounds the answer cache by default: a search box's queries repeat,
@@ -29,6 +29,8 @@ const minGzip = 1024
 
 // gzipWriters keeps compressors for reuse: each holds some hundreds of kilobytes of state. The
 // fastest level: on distinct searches it serves 20 % more requests than the default level.
+// klauspost/compress's gzip packs a search's answer in about half the time the standard
+// library's takes, a little smaller (go test ./internal/server -run '^$' -bench Gzip).
 var gzipWriters = sync.Pool{New: func() any {
 	zw, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed)
 	return zw

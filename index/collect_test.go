@@ -260,3 +260,29 @@ func TestDocumentsMappedWhenBuilt(t *testing.T) {
 		t.Errorf("%d documents mapped to entries, want %d", mapped, len(ix.catalog.Entries))
 	}
 }
+
+// TestExplainedScoresAreTheResults checks that an explanation gives each hit the score the
+// search gives it, with filters too: filters choose, they do not score.
+func TestExplainedScoresAreTheResults(t *testing.T) {
+	ix := defaultIndex(t)
+	theme := ix.catalog.Entries[0].Themes[0]
+	for _, req := range []Request{
+		{Query: "adresse"},
+		{Query: "données", Accesses: []string{"open", "account"}},
+		{Query: "api", Themes: []string{theme}},
+	} {
+		res := run(t, ix, req)
+		ex, err := ix.Explain(context.Background(), req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ex.Hits) == 0 {
+			t.Fatalf("%+v: nothing explained", req)
+		}
+		for i, h := range ex.Hits {
+			if i >= len(res.Hits) || res.Hits[i].Slug != h.Slug || res.Hits[i].Score != h.Score {
+				t.Errorf("%+v: explained hit %d is %s scored %v; the search's is %+v", req, i, h.Slug, h.Score, res.Hits[min(i, len(res.Hits)-1)])
+			}
+		}
+	}
+}

@@ -35,7 +35,7 @@ func (ix *Index) Explain(ctx context.Context, req Request) (*Explanation, error)
 	req = ix.canonicalFilters(req)
 	p := ix.parse(req.Query)
 	text := ix.textQuery(p)
-	q := combine(text, ix.filters(req), -1)
+	q := combine(text, ix.filters(req))
 	sr := bleve.NewSearchRequestOptions(q, maxExplainedHits, 0, true)
 	sr.SortBy(sortOrder(req.Sort))
 	r, err := ix.bleve.SearchInContext(ctx, sr)
@@ -44,7 +44,7 @@ func (ix *Index) Explain(ctx context.Context, req Request) (*Explanation, error)
 	}
 	if ix.relaxes(p, int(r.Total), text.relaxable) {
 		p.relaxed = true
-		q = combine(ix.textQuery(p), ix.filters(req), -1)
+		q = combine(ix.textQuery(p), ix.filters(req))
 		sr.Query = q
 		if r, err = ix.bleve.SearchInContext(ctx, sr); err != nil {
 			return nil, fmt.Errorf("explain %q: %w", req.Query, err)

@@ -79,7 +79,7 @@ func TestQueryGolden(t *testing.T) {
 	var b strings.Builder
 	for _, q := range queryCases {
 		p := ix.parse(q)
-		dump, err := query.DumpQuery(ix.bleve.Mapping(), combine(ix.textQuery(p), nil, -1))
+		dump, err := query.DumpQuery(ix.bleve.Mapping(), combine(ix.textQuery(p), nil))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -179,7 +179,7 @@ func (ix *Index) canonicalFilters(req Request) Request {
 // count returns how many entries a parsed query finds with the request's filters, and the
 // work it took.
 func (ix *Index) count(ctx context.Context, req Request, p parsed) (int, int, error) {
-	q := combine(ix.textQuery(p), ix.filters(req), -1)
+	q := combine(ix.textQuery(p), ix.filters(req))
 	sr := bleve.NewSearchRequestOptions(q, 0, 0, false)
 	sr.Score = "none"
 	r, err := ix.bleve.SearchInContext(ctx, sr)
@@ -195,7 +195,7 @@ func (ix *Index) count(ctx context.Context, req Request, p parsed) (int, int, er
 func (ix *Index) search(ctx context.Context, req Request, p parsed) (*Result, error) {
 	res := &Result{Query: req.Query, Page: req.Page, PerPage: req.PerPage, Hits: []Hit{}}
 	text := ix.textQuery(p)
-	q := combine(text, nil, -1)
+	q := combine(text, nil)
 	res.Work = work(p, q)
 	res.relaxable = text.relaxable
 	fc := ix.facets.count(req)
@@ -247,17 +247,17 @@ func canonical(values []string, lookup func(string) (string, bool)) []string {
 	return out
 }
 
-// combine ANDs the text query with every filter but the one at index skip. The filters join
+// combine ANDs the text query with the filters (nil ones left out). The filters join
 // the text's must clauses in one boolean query, which bleve only ever moves forward with Next:
 // advanced inside a conjunction, bleve's boolean searcher can skip a should clause's match,
 // so that a hit's score would depend on the order of documents in the index.
-func combine(text textClauses, filters []query.Query, skip int) query.Query {
+func combine(text textClauses, filters []query.Query) query.Query {
 	if len(text.must) == 0 {
 		return query.NewMatchNoneQuery()
 	}
 	must := slices.Clone(text.must)
-	for i, f := range filters {
-		if f != nil && i != skip {
+	for _, f := range filters {
+		if f != nil {
 			must = append(must, f)
 		}
 	}
@@ -277,6 +277,10 @@ func filterQuery(field string, values []string) query.Query {
 	for i, v := range values {
 		t := query.NewTermQuery(v)
 		t.SetField(field)
+		// A filter chooses documents and adds nothing to a score (nor to the query's
+		// normalisation), as Search's one pass applies filters: explained scores are the
+		// scores of the results.
+		t.SetBoost(0)
 		qs[i] = t
 	}
 	return query.NewDisjunctionQuery(qs)

@@ -12,8 +12,10 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -21,10 +23,16 @@ import (
 	"unicode/utf8"
 
 	"apisearch/catalog"
+
+	"github.com/gin-gonic/gin"
 )
 
 // Phase names.
 const (
+	// BareGin is the floor of a gin handler over HTTP: a bare gin engine in the load tool's
+	// own process answering what /healthz answers, with no middleware, to tell what the
+	// service's chain adds to /healthz.
+	BareGin        = "bare-gin"
 	Healthz        = "healthz"
 	Search         = "search"          // a search box's mix: prefixes, whole queries, facets, browsing; queries repeat
 	SearchDistinct = "search-distinct" // every query distinct: no cache can help
@@ -37,7 +45,7 @@ const (
 const DistinctSearch = "/search?q={q}&page=1&per_page=20&sort=relevance"
 
 // Phases lists every phase, in the order they run.
-var Phases = []string{Healthz, Search, SearchDistinct, Autocomplete}
+var Phases = []string{BareGin, Healthz, Search, SearchDistinct, Autocomplete}
 
 // Config tunes a run.
 type Config struct {
@@ -98,9 +106,18 @@ func Run(ctx context.Context, cfg Config, c *catalog.Catalog) ([]Result, error) 
 		if err != nil {
 			return nil, err
 		}
-		r, err := drive(ctx, client, cfg, phase, func(ctx context.Context) (*http.Request, error) {
-			return http.NewRequestWithContext(ctx, http.MethodGet, cfg.BaseURL+next(), nil)
+		base, pcfg, stop := cfg.BaseURL, cfg, func() {}
+		if phase == BareGin {
+			if base, stop, err = bareGin(); err != nil {
+				return nil, err
+			}
+			// The bare engine runs here: its CPU is this process's.
+			pcfg.PID = os.Getpid()
+		}
+		r, err := drive(ctx, client, pcfg, phase, func(ctx context.Context) (*http.Request, error) {
+			return http.NewRequestWithContext(ctx, http.MethodGet, base+next(), nil)
 		})
+		stop()
 		if err != nil {
 			return nil, err
 		}
@@ -115,6 +132,20 @@ func Run(ctx context.Context, cfg Config, c *catalog.Catalog) ([]Result, error) 
 		}
 	}
 	return results, ctx.Err()
+}
+
+// bareGin serves a bare gin engine on loopback, answering /healthz's JSON, and returns its URL
+// and what stops it.
+func bareGin() (string, func(), error) {
+	engine := gin.New()
+	engine.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, fmt.Errorf("bare gin: %w", err)
+	}
+	srv := &http.Server{Handler: engine, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	return "http://" + ln.Addr().String(), func() { srv.Close() }, nil
 }
 
 // drive sends the requests next makes over the connections for the phase's duration, and
@@ -257,7 +288,7 @@ func (w *workload) distinctQuery() string {
 // generator returns the phase's next request; calls are serialised by the caller.
 func (w *workload) generator(phase string) (func() string, error) {
 	switch phase {
-	case Healthz:
+	case Healthz, BareGin:
 		return func() string { return "/healthz" }, nil
 	case Search:
 		return func() string { return w.pick(w.pool) }, nil

@@ -22,7 +22,21 @@ func BenchmarkBuild(b *testing.B) {
 func benchmarkSearch(b *testing.B, req Request) {
 	ix := snapshot(b)
 	for b.Loop() {
+		// A repeated query would find its typo lookups remembered: each search here looks its
+		// words up afresh, as a new query does.
+		ix.vocab.nearby.Purge()
 		if _, err := ix.Search(context.Background(), req); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSearchTypoAgain repeats a misspelt query, its typo lookups remembered: what the
+// search box sends while a person goes on typing after a misspelt word.
+func BenchmarkSearchTypoAgain(b *testing.B) {
+	ix := snapshot(b)
+	for b.Loop() {
+		if _, err := ix.Search(context.Background(), Request{Query: "legifranse"}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -66,7 +80,8 @@ func BenchmarkSuggestOneLetter(b *testing.B) { benchmarkSuggest(b, "a") }
 
 // BenchmarkSearchDistinct runs searches that are all different, as the load tool's
 // search-distinct phase sends them: two words of the catalogue's keywords and titles, the
-// last one still being typed (a prefix), with facets, highlights and a page of 20.
+// last one still being typed (a prefix), with facets, highlights and a page of 20. Words come
+// back, as they do in a search box: their typo lookups may be remembered.
 func BenchmarkSearchDistinct(b *testing.B) {
 	ix := snapshot(b)
 	var words []string

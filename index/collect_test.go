@@ -286,3 +286,30 @@ func TestExplainedScoresAreTheResults(t *testing.T) {
 		}
 	}
 }
+
+// TestNearbyWordsRemembered checks the vocabulary's memory of typo lookups: a remembered
+// lookup answers what a new one does, and no number of different words typed grows it past
+// its bound.
+func TestNearbyWordsRemembered(t *testing.T) {
+	v := defaultIndex(t).vocab
+	words := []string{"adrese", "entreprize", "geographie", "bibliotheque", "transprt", "sante"}
+	for _, w := range words {
+		for k := 1; k <= 2; k++ {
+			first, again, fresh := v.near(w, k, fuzzyWords), v.near(w, k, fuzzyWords), v.lookUp(w, k, fuzzyWords)
+			if !slices.Equal(first, fresh) || !slices.Equal(again, fresh) {
+				t.Errorf("near(%q, %d): %v, then %v; a new lookup finds %v", w, k, first, again, fresh)
+			}
+		}
+	}
+	rng := rand.New(rand.NewPCG(1, 1))
+	for range 3 * nearbyWords {
+		b := make([]byte, 8)
+		for i := range b {
+			b[i] = 'a' + byte(rng.IntN(26))
+		}
+		v.near(string(b), 1, fuzzyWords)
+	}
+	if n := v.nearby.Len(); n > nearbyWords {
+		t.Errorf("%d lookups remembered, bound %d", n, nearbyWords)
+	}
+}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/blevesearch/vellum"
 	"github.com/blevesearch/vellum/levenshtein"
+	lru "github.com/hashicorp/golang-lru/v2"
 )
 
 // vocabulary holds the words of the catalogue, folded, with how often each occurs and their
@@ -26,10 +27,27 @@ type vocabulary struct {
 	names map[string]string
 	fst   *vellum.FST
 	lev   [3]*levenshtein.LevenshteinAutomatonBuilder // by edit distance; transpositions count as one
+	// nearby remembers the near words of the words looked up last: people type the same
+	// words again and again, and each lookup builds an automaton. Bounded: nearbyWords
+	// entries, each a looked-up word (maxTypoLength letters at most) and fuzzyWords words.
+	nearby *lru.Cache[nearKey, []nearWord]
+}
+
+// nearbyWords bounds the lookups the vocabulary remembers.
+const nearbyWords = 4096
+
+// nearKey is a lookup: a word, within k edits, limit results.
+type nearKey struct {
+	word     string
+	k, limit int
 }
 
 func newVocabulary(c *catalog.Catalog, analyze func(string) []string) (*vocabulary, error) {
-	v := &vocabulary{count: make(map[string]int), term: make(map[string]string), names: make(map[string]string)}
+	nearby, err := lru.New[nearKey, []nearWord](nearbyWords)
+	if err != nil {
+		return nil, fmt.Errorf("vocabulary: %w", err)
+	}
+	v := &vocabulary{count: make(map[string]int), term: make(map[string]string), names: make(map[string]string), nearby: nearby}
 	for _, e := range c.Entries {
 		for _, text := range []string{e.Title, e.Tagline, strings.Join(e.Keywords, " "), e.Producer.Name, e.Producer.Acronym, strings.Join(e.Themes, " "), e.Text} {
 			v.addNames(text)
@@ -132,11 +150,23 @@ type nearWord struct {
 }
 
 // near returns at most limit catalogue words within k edits of w (w itself excluded), the
-// closest first, then the most frequent.
+// closest first, then the most frequent; remembered lookups are answered at once, so the slice
+// may be shared: it is read only.
 func (v *vocabulary) near(w string, k, limit int) []nearWord {
 	if k < 1 || k > 2 {
 		return nil
 	}
+	key := nearKey{w, k, limit}
+	if found, ok := v.nearby.Get(key); ok {
+		return found
+	}
+	out := v.lookUp(w, k, limit)
+	v.nearby.Add(key, out)
+	return out
+}
+
+// lookUp finds the catalogue words within k edits of w in the vocabulary's automaton.
+func (v *vocabulary) lookUp(w string, k, limit int) []nearWord {
 	dfa, err := v.lev[k].BuildDfa(w, uint8(k))
 	if err != nil {
 		return nil

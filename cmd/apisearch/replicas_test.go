@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -96,16 +95,8 @@ func checkReported(t *testing.T, base string, s served) {
 	if code := getJSON(t, base+"/readyz", &ready); code != http.StatusOK || (served{ready.CatalogVersion, ready.CatalogCommit}) != s {
 		t.Errorf("/readyz = %d %+v, want %+v", code, ready, s)
 	}
-	resp, err := httpClient.Get(base + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	series := grepLines(string(body), "apisearch_catalog_info{")
+	body := getBody(t, base+"/metrics", "")
+	series := grepLines(body, "apisearch_catalog_info{")
 	if want := fmt.Sprintf("apisearch_catalog_info{commit=%q,version=%q} 1", s.Commit, s.Version); series != want {
 		t.Errorf("/metrics: %q, want the one series %q", series, want)
 	}

@@ -69,19 +69,11 @@ func TestBuildInfoOf(t *testing.T) {
 // of apisearch_build_info.
 func TestBuildInfoMetric(t *testing.T) {
 	base := startServe(t)
-	resp, err := httpClient.Get(base + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	body := getBody(t, base+"/metrics", "")
 	info := readBuildInfo()
 	want := fmt.Sprintf("apisearch_build_info{commit=%q,goversion=%q,version=%q} 1\n", info.Commit, runtime.Version(), info.Version)
-	if !strings.Contains(string(body), want) {
-		t.Errorf("/metrics lacks %q:\n%s", want, grepLines(string(body), "apisearch_build_info"))
+	if !strings.Contains(body, want) {
+		t.Errorf("/metrics lacks %q:\n%s", want, grepLines(body, "apisearch_build_info"))
 	}
 }
 

@@ -157,9 +157,6 @@ func (h *topHits) Pop() any {
 // offer keeps m if it ranks among the best k and returns the match that no longer does (m
 // itself, or the one it pushed out), nil when none.
 func (h *topHits) offer(m pageHit) *search.DocumentMatch {
-	if h.k == 0 {
-		return m.dm
-	}
 	if len(h.items) < h.k {
 		heap.Push(h, m)
 		return nil

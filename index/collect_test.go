@@ -96,7 +96,8 @@ func randomRequest(rng *rand.Rand, ix *Index) Request {
 }
 
 // bleveReference answers a request with bleve's collector, sort and facets: the filters join
-// the query with a boost of zero, so that they choose documents without changing a score.
+// the query as filterQuery makes them, boosted by zero, so that they choose documents without
+// changing a score.
 func bleveReference(t *testing.T, ix *Index, req Request) *Result {
 	t.Helper()
 	req = ix.canonicalFilters(req)
@@ -104,17 +105,7 @@ func bleveReference(t *testing.T, ix *Index, req Request) *Result {
 	values := [][]string{req.Producers, req.Themes, req.Accesses}
 	filters := make([]query.Query, len(fields))
 	for i, f := range fields {
-		if len(values[i]) == 0 {
-			continue
-		}
-		var terms []query.Query
-		for _, v := range values[i] {
-			q := query.NewTermQuery(v)
-			q.SetField(f)
-			q.SetBoost(0)
-			terms = append(terms, q)
-		}
-		filters[i] = query.NewDisjunctionQuery(terms)
+		filters[i] = filterQuery(f, values[i])
 	}
 	p := ix.parse(req.Query)
 	text := ix.textQuery(p)

@@ -18,7 +18,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unicode/utf8"
 
 	"apisearch/catalog"
 )
@@ -367,16 +366,7 @@ func attackRequests(phase string, w *workload, attackers, block int) func(n int)
 		}
 	case CacheBust:
 		return func(n int) attackRequest {
-			for {
-				q := w.pick(w.words) + " " + w.pick(w.words)
-				if len(w.distinct) >= 100*len(w.words) {
-					q += " " + w.letters(6) // the pairs run short: a made-up word makes it new
-				}
-				if utf8.RuneCountInString(q) <= maxQuery && !w.distinct[q] {
-					w.distinct[q] = true
-					return get(n, "/search?per_page="+strconv.Itoa(maxPerPage)+"&q="+url.QueryEscape(q))
-				}
-			}
+			return get(n, "/search?per_page="+strconv.Itoa(maxPerPage)+"&q="+url.QueryEscape(w.distinctQuery()))
 		}
 	case Methods:
 		return func(n int) attackRequest {

@@ -21,6 +21,20 @@ func catalogOf(t *testing.T, entries map[string]string) *catalog.Catalog {
 	return c
 }
 
+// liveOf serves an index of a catalogue of entries (slug → title) as a Live, closed at the end
+// of the test, and returns the catalogue too.
+func liveOf(t *testing.T, entries map[string]string) (*Live, *catalog.Catalog) {
+	t.Helper()
+	c := catalogOf(t, entries)
+	ix, err := Build(context.Background(), c, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := NewLive(ix)
+	t.Cleanup(l.Close)
+	return l, c
+}
+
 func TestLiveSwapClosesTheOldIndexAfterItsLastSearch(t *testing.T) {
 	first, err := Build(context.Background(), catalogOf(t, map[string]string{"a": "API Alpha"}), Config{})
 	if err != nil {
@@ -58,12 +72,7 @@ func TestLiveSwapClosesTheOldIndexAfterItsLastSearch(t *testing.T) {
 }
 
 func TestLiveApply(t *testing.T) {
-	ix, err := Build(context.Background(), catalogOf(t, map[string]string{"a": "API Alpha", "b": "API Bravo"}), Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	l := NewLive(ix)
-	defer l.Close()
+	l, _ := liveOf(t, map[string]string{"a": "API Alpha", "b": "API Bravo"})
 	d, err := l.Apply(context.Background(), catalogOf(t, map[string]string{"a": "API Alpha modifiée", "c": "API Charlie"}))
 	if err != nil {
 		t.Fatal(err)
@@ -89,13 +98,7 @@ func TestLiveApply(t *testing.T) {
 // TestLiveApplyServesTheNewCommit checks that a commit that changes no entry (a README, a
 // comment) still becomes the catalogue served, so that replicas report the commit they read.
 func TestLiveApplyServesTheNewCommit(t *testing.T) {
-	c := catalogOf(t, map[string]string{"a": "API Alpha"})
-	ix, err := Build(context.Background(), c, Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	l := NewLive(ix)
-	defer l.Close()
+	l, c := liveOf(t, map[string]string{"a": "API Alpha"})
 	next := *c
 	next.Commit = "89abcdef0123456789abcdef0123456789abcdef"
 	if _, err := l.Apply(context.Background(), &next); err != nil {

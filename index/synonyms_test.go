@@ -62,13 +62,7 @@ func TestCatalogueSynonyms(t *testing.T) {
 }
 
 func TestLiveApplySeesNewSynonyms(t *testing.T) {
-	c := catalogOf(t, map[string]string{"velo": "Pistes cyclables"})
-	ix, err := Build(context.Background(), c, Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	l := NewLive(ix)
-	defer l.Close()
+	l, c := liveOf(t, map[string]string{"velo": "Pistes cyclables"})
 	next := *c
 	next.Synonyms = &catalog.Synonyms{Groups: [][]string{{"bicyclette", "piste cyclable"}}}
 	if _, err := l.Apply(context.Background(), &next); err != nil {

@@ -22,7 +22,7 @@ import (
 // increments for the facets, and a comparison with the worst hit of the page.
 
 // rankTable orders the entries for each sort, precomputed: ordinals compare as the sort keys
-// of the document would (see document), ties sharing an ordinal.
+// of the document would (see sortKeys), ties sharing an ordinal.
 type rankTable struct {
 	rank    []int32 // visits, then folded title, then slug: unique
 	title   []int32 // folded title
@@ -33,8 +33,7 @@ func newRankTable(c *catalog.Catalog) rankTable {
 	n := len(c.Entries)
 	rank, title, popular := make([]string, n), make([]string, n), make([]string, n)
 	for i, e := range c.Entries {
-		d := document(e)
-		rank[i], title[i], popular[i] = d[sortRank].(string), d[fieldTitleSort].(string), d[sortPopular].(string)
+		title[i], popular[i], rank[i] = sortKeys(e)
 	}
 	return rankTable{rank: ordinals(rank), title: ordinals(title), popular: ordinals(popular)}
 }

@@ -367,11 +367,7 @@ func document(e *catalog.Entry) map[string]any {
 	keywords := strings.Join(e.Keywords, " ; ")
 	producers := strings.Join(producer, " ; ")
 	themes := strings.Join(e.Themes, " ; ")
-	title := catalog.Fold(e.Title)
-	// Sorting on keywords that order like the wanted order costs one short term per hit; a
-	// numeric field would cost its sixteen prefix-coded terms. The bits of visits are inverted
-	// so that more visits sort first.
-	popular := fmt.Sprintf("%016x", ^uint64(max(e.Visits, 0)))
+	title, popular, rank := sortKeys(e)
 	return map[string]any{
 		fieldTitle:     e.Title,
 		fieldKeywords:  keywords,
@@ -384,8 +380,19 @@ func document(e *catalog.Entry) map[string]any {
 		facetAccess:    string(e.Access),
 		fieldTitleSort: title,
 		sortPopular:    popular,
-		sortRank:       popular + " " + title[:min(len(title), rankTitleBytes)] + " " + e.Slug,
+		sortRank:       rank,
 	}
+}
+
+// sortKeys are an entry's keys for the sorts: its folded title; its visits, as a key that
+// orders the most visited first; and its rank, visits then title then slug. Sorting on keys
+// that order like the wanted order costs one short term per hit; a numeric field would cost
+// its sixteen prefix-coded terms.
+func sortKeys(e *catalog.Entry) (title, popular, rank string) {
+	title = catalog.Fold(e.Title)
+	// The bits of visits are inverted so that more visits sort first.
+	popular = fmt.Sprintf("%016x", ^uint64(max(e.Visits, 0)))
+	return title, popular, popular + " " + title[:min(len(title), rankTitleBytes)] + " " + e.Slug
 }
 
 // rankTitleBytes is how much of the folded title the rank key keeps: enough to order titles,

@@ -311,6 +311,13 @@ func (l *loader) loadEntry(layout Layout, p string) {
 		}
 		e.LastUpdate = date
 	}
+	if e.Visits < 0 {
+		// Popularity orders results: a negative count would sort an entry below those never
+		// visited, and differently in the two orders that read it.
+		line := max(doc.lines["visits"], doc.lines["visits_2019"])
+		l.report(p, SeverityWarning, slug, errorAt(line, "visits %d is negative: counted as 0", e.Visits))
+		e.Visits = 0
+	}
 	e.Partners = clean(e.Partners)
 	e.Keywords = clean(e.Keywords)
 	if e.Services == nil {

@@ -206,6 +206,7 @@ func TestLoadBadInput(t *testing.T) {
 		{"not a mapping", "apis/bad.yaml", "- a\n- b\n", false, SeverityError, 1, "expected fields"},
 		{"empty file", "apis/bad.yaml", "", false, SeverityError, 0, "empty document"},
 		{"typo in a field name", "apis/bad.yaml", strings.Replace(goodEntry, "tagline:", "tagilne:", 1), true, SeverityWarning, 2, `"tagilne" read as "tagline"`},
+		{"negative visits", "apis/bad.yaml", strings.Replace(goodEntry, "API Adresse", "API Négative", 1) + "visits: -5\n", true, SeverityWarning, 11, "visits -5 is negative: counted as 0"},
 		{"unknown field", "apis/bad.yaml", goodEntry + "colour: blue\n", true, SeverityWarning, 11, `unknown field "colour" ignored`},
 		{"field given twice", "apis/bad.yaml", goodEntry + "title: Autre\n", false, SeverityError, 11, `mapping key "title" already defined at line 1`},
 		{"invalid slug", "apis/bad slug.yaml", goodEntry, false, SeverityError, 0, "not a valid slug"},

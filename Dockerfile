@@ -1,5 +1,5 @@
 # apisearch: a static binary in a minimal, non-root image.
-#   docker build -t apisearch .
+#   docker build -t apisearch .        # see the build stage for --build-arg VERSION and COMMIT
 #   docker run -p 8080:8080 apisearch                       # the default catalogue, embedded
 #   docker run -p 8080:8080 -v "$PWD/mon-catalogue:/catalog:ro" -e APISEARCH_CATALOG=/catalog apisearch
 #   docker run -p 9000:9000 apisearch serve --addr :9000    # the healthcheck follows --addr
@@ -13,7 +13,12 @@ WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/apisearch ./cmd/apisearch
+# The build context has no .git: `apisearch version` and apisearch_build_info report the version
+# and commit given here, e.g.
+#   docker build --build-arg VERSION="$(git describe --tags --always --dirty)" --build-arg COMMIT="$(git rev-parse HEAD)" -t apisearch .
+ARG VERSION=""
+ARG COMMIT=""
+RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w -X main.stampedVersion=${VERSION} -X main.stampedCommit=${COMMIT}" -o /out/apisearch ./cmd/apisearch
 
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/apisearch /apisearch

@@ -83,7 +83,13 @@ func TestDockerfile(t *testing.T) {
 	bin := filepath.Join(t.TempDir(), "apisearch")
 	line := strings.Replace(build[1], "/out/apisearch", bin, 1)
 	line = strings.Replace(line, "./cmd/apisearch", ".", 1) // the test runs in cmd/apisearch
-	if out, err := exec.Command("sh", "-c", line).CombinedOutput(); err != nil {
+	// As in the image: no version control to read (-buildvcs=false stands for the context
+	// without .git), and the build arguments as `docker build --build-arg` gives them.
+	line = strings.Replace(line, "go build ", "go build -buildvcs=false ", 1)
+	const version, commit = "v1.2.3-test", "0123456789abcdef0123456789abcdef01234567"
+	cmd := exec.Command("sh", "-c", line)
+	cmd.Env = append(os.Environ(), "VERSION="+version, "COMMIT="+commit)
+	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("%s: %v\n%s", line, err, out)
 	}
 	f, err := elf.Open(bin)
@@ -98,6 +104,10 @@ func TestDockerfile(t *testing.T) {
 	}
 	if out, err := exec.Command(bin, "help").CombinedOutput(); err != nil || !strings.Contains(string(out), "healthcheck") {
 		t.Errorf("apisearch help: %v\n%s", err, out)
+	}
+	if out, err := exec.Command(bin, "version").CombinedOutput(); err != nil ||
+		!strings.Contains(string(out), "version "+version+"\ncommit  "+commit+"\n") {
+		t.Errorf("apisearch version: %v\n%s\nwant version %s and commit %s, the build arguments", err, out, version, commit)
 	}
 	err = exec.Command(bin, "healthcheck", "--addr", "127.0.0.1:1").Run()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {

@@ -19,13 +19,32 @@ type buildInfo struct {
 	GoVersion string
 }
 
-// readBuildInfo reads the build information that the Go toolchain records in every binary.
+// stampedVersion and stampedCommit are set when linking (-ldflags "-X main.stampedVersion=…"),
+// by builds that have no version control to read: the Docker image's, whose context has no .git.
+var stampedVersion, stampedCommit string
+
+// readBuildInfo reads the build information that the Go toolchain records in every binary, and
+// the version and commit stamped at link time.
 func readBuildInfo() buildInfo {
-	return buildInfoOf(debug.ReadBuildInfo())
+	bi, ok := debug.ReadBuildInfo()
+	return buildInfoOf(bi, ok, stampedVersion, stampedCommit)
 }
 
-// buildInfoOf turns the toolchain's record, which may be missing or partial, into a buildInfo.
-func buildInfoOf(bi *debug.BuildInfo, ok bool) buildInfo {
+// buildInfoOf turns the toolchain's record, which may be missing or partial, into a buildInfo;
+// a version or commit stamped at link time fills in what the toolchain could not record.
+func buildInfoOf(bi *debug.BuildInfo, ok bool, version, commit string) buildInfo {
+	info := toolchainInfo(bi, ok)
+	if version != "" && (info.Version == "(devel)" || info.Version == "unknown") {
+		info.Version = version
+	}
+	if commit != "" && info.Commit == "unknown" {
+		info.Commit = commit
+	}
+	return info
+}
+
+// toolchainInfo turns the toolchain's record, which may be missing or partial, into a buildInfo.
+func toolchainInfo(bi *debug.BuildInfo, ok bool) buildInfo {
 	info := buildInfo{Version: "unknown", Commit: "unknown", GoVersion: runtime.Version()}
 	if !ok {
 		return info

@@ -29,7 +29,8 @@ func TestVersion(t *testing.T) {
 	}
 }
 
-// TestBuildInfoOf reads what the toolchain records, whole, partial or missing.
+// TestBuildInfoOf reads what the toolchain records, whole, partial or missing, and what a build
+// without version control stamps at link time.
 func TestBuildInfoOf(t *testing.T) {
 	stamped := func(version string, settings ...string) *debug.BuildInfo {
 		bi := &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Path: "apisearch", Version: version}}
@@ -40,25 +41,32 @@ func TestBuildInfoOf(t *testing.T) {
 	}
 	const rev = "65ed40d0c1f2a3b4c5d6e7f8091a2b3c4d5e6f70"
 	tests := []struct {
-		name string
-		bi   *debug.BuildInfo
-		ok   bool
-		want buildInfo
+		name            string
+		bi              *debug.BuildInfo
+		ok              bool
+		version, commit string // stamped at link time, as the Dockerfile's -ldflags -X do
+		want            buildInfo
 	}{
-		{"clean tree", stamped("v0.0.0-20251207001000-65ed40d0c1f2", "vcs.revision", rev, "vcs.modified", "false"), true,
+		{"clean tree", stamped("v0.0.0-20251207001000-65ed40d0c1f2", "vcs.revision", rev, "vcs.modified", "false"), true, "", "",
 			buildInfo{Version: "v0.0.0-20251207001000-65ed40d0c1f2", Commit: rev, GoVersion: "go1.26.8"}},
-		{"modified tree", stamped("v0.0.0-20251207001000-65ed40d0c1f2+dirty", "vcs.revision", rev, "vcs.modified", "true"), true,
+		{"modified tree", stamped("v0.0.0-20251207001000-65ed40d0c1f2+dirty", "vcs.revision", rev, "vcs.modified", "true"), true, "", "",
 			buildInfo{Version: "v0.0.0-20251207001000-65ed40d0c1f2+dirty", Commit: rev + "+dirty", GoVersion: "go1.26.8"}},
-		{"built without version control", stamped("(devel)"), true,
+		{"built without version control", stamped("(devel)"), true, "", "",
 			buildInfo{Version: "(devel)", Commit: "unknown", GoVersion: "go1.26.8"}},
-		{"no version recorded", stamped(""), true,
+		{"no version recorded", stamped(""), true, "", "",
 			buildInfo{Version: "unknown", Commit: "unknown", GoVersion: "go1.26.8"}},
-		{"no build information", nil, false,
+		{"no build information", nil, false, "", "",
 			buildInfo{Version: "unknown", Commit: "unknown", GoVersion: runtime.Version()}},
+		{"image built without .git, stamped", stamped("(devel)"), true, "v1.2.0", rev,
+			buildInfo{Version: "v1.2.0", Commit: rev, GoVersion: "go1.26.8"}},
+		{"stamps do not override what version control recorded", stamped("v0.0.0-20251207001000-65ed40d0c1f2", "vcs.revision", rev), true, "v9", "other",
+			buildInfo{Version: "v0.0.0-20251207001000-65ed40d0c1f2", Commit: rev, GoVersion: "go1.26.8"}},
+		{"no build information, stamped", nil, false, "v1.2.0", rev,
+			buildInfo{Version: "v1.2.0", Commit: rev, GoVersion: runtime.Version()}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := buildInfoOf(tt.bi, tt.ok); got != tt.want {
+			if got := buildInfoOf(tt.bi, tt.ok, tt.version, tt.commit); got != tt.want {
 				t.Errorf("buildInfoOf = %+v, want %+v", got, tt.want)
 			}
 		})

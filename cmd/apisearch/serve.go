@@ -62,12 +62,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		}
 		return nil
 	}
+	build := readBuildInfo()
 	registry := newRegistry(func() (reindex.Status, bool) {
 		if r := ready.Load(); r != nil {
 			return r.Status(), true
 		}
 		return reindex.Status{}, false
-	}, readBuildInfo())
+	}, build)
 	rec, stopStats, err := openStats(cfg.DataDir, log)
 	if err != nil {
 		return err
@@ -78,6 +79,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	gin.SetMode(gin.ReleaseMode)
 	handler, err := server.New(server.Config{
 		Logger: log, AdminToken: cfg.AdminToken, Admin: admin, CORSOrigins: cfg.CORSOrigins, PublicURL: cfg.PublicURL,
+		Build:     build.Version + " " + build.Commit,
 		RateLimit: cfg.RateLimit, RateLimitClients: cfg.RateLimitClients, TrustedProxies: cfg.TrustedProxies,
 		Registry: registry, AnswerCacheBytes: cfg.AnswerCacheBytes, ReindexWait: cfg.ReindexWait,
 		Draining: draining.Load, Stats: rec,

@@ -249,6 +249,10 @@ func (s *Server) notFoundPage(c *gin.Context, slug string) {
 		abort(c, s.log, err)
 		return
 	}
+	// Like every error, kept out of caches: the API may be added in a moment.
+	h := c.Writer.Header()
+	h.Del("ETag")
+	h.Set("Cache-Control", "no-store")
 	c.Data(http.StatusNotFound, "text/html; charset=utf-8", b.Bytes())
 }
 

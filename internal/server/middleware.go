@@ -279,7 +279,7 @@ type publicHandler func(c *gin.Context, r publicRequest)
 
 // public is the chain of the public endpoints around h: the client's rate limit, then the
 // index generation that answers the request, which makes the answer's ETag with the request
-// (a 304 when the client already has it).
+// (send answers a 304 when the client already has it).
 func (s *Server) public(h publicHandler) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		r := publicRequest{client: s.client(c), start: time.Now()}
@@ -292,24 +292,22 @@ func (s *Server) public(h publicHandler) gin.HandlerFunc {
 		}
 		defer release()
 		r.ix = ix
-		etag := etagOf(ix.Generation(), c.Request.URL)
 		header := c.Writer.Header()
-		header["Etag"] = []string{etag}
+		header["Etag"] = []string{etagOf(ix.Generation(), s.cfg.Build, ix.Catalog().Version, c.Request.URL)}
 		header["Cache-Control"] = s.fixed.cacheControl
-		if inm := c.Request.Header.Get("If-None-Match"); inm != "" && matches(inm, etag) {
-			c.AbortWithStatus(http.StatusNotModified)
-			return
-		}
 		h(c, r)
 	}
 }
 
-// etagOf is the ETag of a public answer: the index generation and an FNV-1a hash of the
-// request's path and query string.
-func etagOf(generation uint64, u *url.URL) string {
+// etagOf is the ETag of a public answer: the index generation, and an FNV-1a hash of what
+// else the answer depends on: the build that answers, the catalogue's version and the
+// request's path and query string. Generations start again at 1 in every process: the build
+// and the version keep a client's ETag from matching after a deploy or a restart on another
+// catalogue.
+func etagOf(generation uint64, build, version string, u *url.URL) string {
 	const prime = 1099511628211
 	hash := uint64(14695981039346656037)
-	for _, part := range [...]string{u.Path, "?", u.RawQuery} {
+	for _, part := range [...]string{build, "\x00", version, "\x00", u.Path, "?", u.RawQuery} {
 		for i := 0; i < len(part); i++ {
 			hash = (hash ^ uint64(part[i])) * prime
 		}

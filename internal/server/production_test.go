@@ -3,6 +3,7 @@ package server
 import (
 	"compress/gzip"
 	"context"
+	"maps"
 	"testing/fstest"
 
 	"apisearch/catalog"
@@ -64,6 +65,45 @@ func TestETagAndCacheControl(t *testing.T) {
 	bad := do(h, "GET", "/search?page=0", nil)
 	if bad.Header().Get("ETag") != "" || bad.Header().Get("Cache-Control") != "no-store" {
 		t.Errorf("an error is cacheable: ETag %q, Cache-Control %q", bad.Header().Get("ETag"), bad.Header().Get("Cache-Control"))
+	}
+	// "If-None-Match: *" holds for any current answer; a request that has none gets its error.
+	for target, want := range map[string]int{"/search?page=0": 400, "/apis/nope": 404, "/les-api/nope": 404, "/search?q=adresse": 304} {
+		rec := do(h, "GET", target, map[string]string{"If-None-Match": "*"})
+		if rec.Code != want {
+			t.Errorf("GET %s with If-None-Match: * = %d, want %d", target, rec.Code, want)
+		}
+		if want == 404 && (rec.Header().Get("ETag") != "" || rec.Header().Get("Cache-Control") != "no-store") {
+			t.Errorf("GET %s: a 404 is cacheable: ETag %q, Cache-Control %q", target, rec.Header().Get("ETag"), rec.Header().Get("Cache-Control"))
+		}
+	}
+}
+
+// TestETagFollowsBuildAndCatalogue starts servers as restarts and replicas would: each at
+// generation 1. An ETag matches only where the build and the catalogue are the same.
+func TestETagFollowsBuildAndCatalogue(t *testing.T) {
+	files := map[string]string{
+		"producers/dinum.yaml":  "name: DINUM\ntype: Ministère\n",
+		"apis/api-adresse.yaml": "title: API Adresse\naccess: open\nproducer: dinum\n",
+	}
+	etag := func(build string, files map[string]string) string {
+		h := newHandler(t, Config{Build: build}, sourceOf(t, catalogFromFiles(t, files)))
+		rec := do(h, "GET", "/search?q=adresse", nil)
+		if rec.Code != 200 || rec.Header().Get("ETag") == "" {
+			t.Fatalf("GET /search?q=adresse = %d, ETag %q", rec.Code, rec.Header().Get("ETag"))
+		}
+		return rec.Header().Get("ETag")
+	}
+	first := etag("v1 abc", files)
+	if again := etag("v1 abc", files); again != first {
+		t.Errorf("same build, same catalogue: ETag %s, then %s: want the same", first, again)
+	}
+	if deployed := etag("v2 def", files); deployed == first {
+		t.Errorf("another build answers with the ETag of the first, %s", first)
+	}
+	edited := maps.Clone(files)
+	edited["apis/api-adresse.yaml"] = "title: API Adresse renommée\naccess: open\nproducer: dinum\n"
+	if changed := etag("v1 abc", edited); changed == first {
+		t.Errorf("another catalogue answers with the ETag of the first, %s", first)
 	}
 }
 

@@ -169,8 +169,7 @@ func (s *Server) cached(h publicHandler) publicHandler {
 			return
 		}
 		if a, ok := s.answers.get(r.key); ok {
-			s.send(c, a)
-			if a.count != nil {
+			if s.send(c, a) && a.count != nil {
 				a.count(c, r, time.Since(r.start))
 			}
 			return
@@ -196,13 +195,22 @@ func (s *Server) writeAnswer(c *gin.Context, r publicRequest, v any, count count
 	s.send(c, a)
 }
 
-// send writes an answer, gzipped when the client accepts it.
-func (s *Server) send(c *gin.Context, a *answer) {
+// send writes an answer, gzipped when the client accepts it, and reports whether it did: a
+// client whose If-None-Match names the answer's ETag gets a 304 without a body instead. Only
+// an answer is ever a 304: a request that fails validation or names nothing gets its error.
+func (s *Server) send(c *gin.Context, a *answer) bool {
 	h := c.Writer.Header()
 	if vary := h["Vary"]; len(vary) > 0 {
 		h["Vary"] = append(vary, "Accept-Encoding")
 	} else {
 		h["Vary"] = s.fixed.vary
+	}
+	if etag := h["Etag"]; len(etag) == 1 {
+		if inm := c.Request.Header.Get("If-None-Match"); inm != "" && matches(inm, etag[0]) {
+			c.Status(http.StatusNotModified)
+			c.Writer.WriteHeaderNow()
+			return false
+		}
 	}
 	typ := a.contentType
 	if typ == nil {
@@ -216,4 +224,5 @@ func (s *Server) send(c *gin.Context, a *answer) {
 	}
 	c.Status(http.StatusOK)
 	_, _ = c.Writer.Write(body)
+	return true
 }

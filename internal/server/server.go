@@ -33,6 +33,9 @@ type Config struct {
 	// prefix, no trailing slash), which the OpenAPI document gives as its server. Empty: the
 	// scheme and Host of each request.
 	PublicURL string
+	// Build names the code that answers (its version and commit): part of every ETag, so
+	// that what clients cached is not taken as current after a deploy.
+	Build string
 	// RateLimit is the requests per second allowed to one client (an IPv4 address, an IPv6
 	// /64) on the public endpoints, with bursts of twice as many; 0 turns it off. A search
 	// that costs more than an ordinary one is charged its work.

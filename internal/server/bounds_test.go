@@ -42,10 +42,11 @@ func heapAfterGC() uint64 {
 }
 
 // TestAnswerCacheIsBoundedInBytes sends hundreds of distinct searches whose answers are large
-// (a hundred hits each): the cache stays within its bound in bytes, and so does the heap.
+// (a hundred hits each): the cache stays within its bound in bytes, and the heap within half
+// as much again.
 func TestAnswerCacheIsBoundedInBytes(t *testing.T) {
 	c := bigCatalog(t, 150)
-	const bound = 4 << 20
+	const bound = 16 << 20
 	h := newHandler(t, Config{AnswerCacheBytes: bound}, sourceOf(t, c))
 	before := heapAfterGC()
 	for i := range 400 {
@@ -57,8 +58,10 @@ func TestAnswerCacheIsBoundedInBytes(t *testing.T) {
 	if got := metric(t, h, "apisearch_answer_cache_bytes"); got > bound || got < bound/2 {
 		t.Errorf("answer cache holds %.0f bytes, want near and within its bound of %d", got, bound)
 	}
-	if grown := int64(heapAfterGC()) - int64(before); grown > 4*bound {
-		t.Errorf("the heap grew by %d bytes after 400 distinct large answers, want under %d", grown, 4*bound)
+	// What the cache weighs is what it keeps alive: the heap grows by its bound and a little
+	// more (the LRU's nodes, the cache's map, the index's own caches).
+	if grown := int64(heapAfterGC()) - int64(before); grown > bound*3/2 {
+		t.Errorf("the heap grew by %d bytes after 400 distinct large answers, want under %d", grown, bound*3/2)
 	}
 	// What is kept still answers: the last request is served from the cache.
 	last := do(h, "GET", "/search?per_page=100&q="+word(399), nil)

@@ -167,13 +167,15 @@ func (s *Server) search(c *gin.Context, r publicRequest) {
 		s.limiter.charge(r.client, res.Work-1, time.Now())
 	}
 	// Counted for each request the answer is sent to, from the cache too: typing=1 and the
-	// client are the request's.
+	// client are the request's. The cache keeps this function with the answer's bytes, so it
+	// holds only what it counts, not the result with its hits, which the cache does not weigh.
+	query, firstPage, total, unknown := req.Query, req.Page == 1, res.Total, res.UnknownWords
 	count := func(c *gin.Context, r publicRequest, took time.Duration) {
 		if c.Request.Method == http.MethodHead {
 			return // a monitor's probe, not a search
 		}
-		s.stats.Search(stats.Search{Query: req.Query, FirstPage: req.Page == 1, Typing: r.typing,
-			Total: res.Total, Took: took, UnknownWords: res.UnknownWords, Client: r.client.String()})
+		s.stats.Search(stats.Search{Query: query, FirstPage: firstPage, Typing: r.typing,
+			Total: total, Took: took, UnknownWords: unknown, Client: r.client.String()})
 	}
 	// The chain knows typing only for a request it has a key for.
 	r.typing = c.Query("typing") == "1"

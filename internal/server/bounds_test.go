@@ -206,6 +206,12 @@ func TestHeadOnEveryGetRoute(t *testing.T) {
 	if rec := do(h, "HEAD", "/apis/nope", nil); rec.Code != 404 {
 		t.Errorf("HEAD of an unknown API = %d, want 404", rec.Code)
 	}
+	admin := newHandler(t, Config{AdminToken: "t", Admin: func() Admin { return &fakeAdmin{} }}, testSource(t))
+	for _, path := range []string{"/admin/status", "/admin/explain?q=adresse", "/admin/stats"} {
+		if rec := do(admin, "HEAD", path, map[string]string{"Authorization": "Bearer t"}); rec.Code != 200 {
+			t.Errorf("HEAD %s = %d, want 200", path, rec.Code)
+		}
+	}
 }
 
 // TestCORSRefusalsAndOrigins checks that a refused origin gets a JSON error, and that origins a

@@ -67,9 +67,9 @@ func (s *Server) routes() (http.Handler, error) {
 	if s.cfg.AdminToken != "" {
 		admin := r.Group("/admin", s.noStore, s.requireAdmin)
 		admin.POST("/reindex", s.reindex)
-		admin.GET("/status", s.status)
-		admin.GET("/explain", s.explain)
-		admin.GET("/stats", s.adminStats)
+		get(admin, "/status", s.status)
+		get(admin, "/explain", s.explain)
+		get(admin, "/stats", s.adminStats)
 	}
 
 	r.NoRoute(func(c *gin.Context) {

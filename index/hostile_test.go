@@ -69,6 +69,19 @@ var hostileKinds = []struct {
 		}
 		return Request{Query: clip(b.String())}
 	}},
+	{"exclusions", func(r *rand.Rand, ix *Index) Request {
+		// Catalogue words excluded, the commonest among them: each excludes many entries.
+		var b strings.Builder
+		for b.Len() < 190 {
+			e := ix.catalog.Entries[r.IntN(len(ix.catalog.Entries))]
+			ws := splitWords(e.Title)
+			fmt.Fprintf(&b, "-%s ", ws[r.IntN(len(ws))])
+		}
+		return Request{Query: clip(b.String())}
+	}},
+	{"one-exclusion-repeated", func(r *rand.Rand, _ *Index) Request {
+		return Request{Query: clip(strings.Repeat([]string{"-api ", "-\"api\" ", "\"api\" "}[r.IntN(3)], 40))}
+	}},
 	{"every-filter-repeated", func(r *rand.Rand, ix *Index) Request {
 		req := Request{Query: letters(r, 2), Page: 1 + r.IntN(1000), PerPage: 100, Sort: SortPopularity}
 		for i := range 50 {
@@ -177,6 +190,8 @@ func TestWorkOfASearch(t *testing.T) {
 		{"legifranse", 2, 3},
 		{"entreprisx etablisement associaton legifranse", 5, 12},
 		{"qsdfghjklm azertyuiop wxcvbnqsdf poiuytreza mlkjhgfdsq", 5, 12},
+		{strings.Repeat("-api ", 40), 1, 2},
+		{`adresse "base adresse" "code postal" -cadastre -ign`, 3, 4},
 	} {
 		res, err := ix.Search(context.Background(), Request{Query: tt.q})
 		if err != nil {
@@ -185,6 +200,34 @@ func TestWorkOfASearch(t *testing.T) {
 		if res.Work < tt.min || res.Work > tt.max {
 			t.Errorf("%q costs %d, want between %d and %d", tt.q, res.Work, tt.min, tt.max)
 		}
+	}
+}
+
+// TestRepeatedAndExcessPhrasesAndExclusions checks that a phrase or an exclusion said again
+// is searched once, and that past maxPhrases and maxExclusions the others are left out.
+func TestRepeatedAndExcessPhrasesAndExclusions(t *testing.T) {
+	ix := snapshot(t)
+	search := func(q string) *Result {
+		t.Helper()
+		res, err := ix.Search(context.Background(), Request{Query: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	for _, tt := range []struct{ repeated, once string }{
+		{strings.Repeat("-api ", 40), "-api"},
+		{strings.Repeat(`"base adresse" `, 30), `"base adresse"`},
+		{`entreprise -Légifrance -legifrance -LEGIFRANCE -"  légifrance "`, "entreprise -legifrance"},
+	} {
+		got, want := search(tt.repeated), search(tt.once)
+		if got.Total != want.Total || got.Work != want.Work {
+			t.Errorf("%.40q: %d results for %d work, want %d for %d as %q", tt.repeated, got.Total, got.Work, want.Total, want.Work, tt.once)
+		}
+	}
+	p := ix.parse(`"a b" "c d" "e f" "g h" "i j" -k -l -m -n -o -p`)
+	if len(p.phrases) != maxPhrases || len(p.tree.Excluded) != maxExclusions || p.tree.Excluded[0] != "k" {
+		t.Errorf("kept phrases %q and exclusions %q, want the first %d and %d", p.phrases, p.tree.Excluded, maxPhrases, maxExclusions)
 	}
 }
 

@@ -18,6 +18,10 @@ const (
 	maxLookups    = 4  // words of a query looked up in the vocabulary for typos and corrections
 	maxTypoLength = 20 // letters from which a word is matched as typed only: a typo search on a long word costs much and finds little
 	maxWordLength = 40 // letters from which a word is no word: left out of the query, listed as unknown
+	// maxPhrases and maxExclusions bound the quoted phrases and the exclusions of a query
+	// looked at, once repeats are dropped: each is searched in every field.
+	maxPhrases    = 4
+	maxExclusions = 4
 	prefixTerms   = 24 // indexed terms a typed prefix expands to, the most frequent first
 	fuzzyBoost    = 0.4
 	// knownTypoShare scales typo matches down when the word typed is a catalogue word.
@@ -74,6 +78,7 @@ func (ix *Index) parse(q string) parsed {
 // parseWith is parse, with vocabulary lookups or without (a query made of catalogue words).
 func (ix *Index) parseWith(q string, lookup bool) parsed {
 	t := ParseQuery(q)
+	t.Phrases, t.Excluded = distinct(t.Phrases, maxPhrases), distinct(t.Excluded, maxExclusions)
 	p := parsed{tree: t, phrases: t.Phrases, text: t.Text, prefix: t.Typing}
 	words := splitWords(t.Text)
 	if len(words) > maxWords {
@@ -126,6 +131,22 @@ func (ix *Index) parseWith(q string, lookup bool) parsed {
 		ix.findJoins(p.words)
 	}
 	return p
+}
+
+// distinct returns the first n of texts that differ once folded (case, accents, spaces): a
+// phrase or an exclusion given twice says nothing more.
+func distinct(texts []string, n int) []string {
+	var out, keys []string
+	for _, t := range texts {
+		if len(out) == n {
+			break
+		}
+		if key := strings.Join(strings.Fields(catalog.Fold(t)), " "); !slices.Contains(keys, key) {
+			keys = append(keys, key)
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // splitWords cuts text into words as the index does (see eachWord).
@@ -553,9 +574,10 @@ func (ix *Index) phraseIn(text string, terms []string, field int, boost float64)
 const clausesPerWork = 250
 
 // work estimates what searching a query costs, in ordinary searches: one, plus its vocabulary
-// lookups, plus its clauses beyond an ordinary search's.
+// lookups, plus half its phrases and exclusions (each searched as a phrase in every field),
+// plus its clauses beyond an ordinary search's.
 func work(p parsed, q query.Query) int {
-	return 1 + p.lookups + countClauses(q)/clausesPerWork
+	return 1 + p.lookups + (len(p.phrases)+len(p.tree.Excluded))/2 + countClauses(q)/clausesPerWork
 }
 
 // countClauses counts the leaf clauses of a query: the term searchers bleve will open.

@@ -94,3 +94,21 @@ func FuzzPublicEndpoints(f *testing.F) {
 		}
 	})
 }
+
+// FuzzAcceptsGzip reads any Accept-Encoding header: without gzip or "*" in it nothing is
+// gzipped, and a header that names gzip first with a weight of zero never gets it.
+func FuzzAcceptsGzip(f *testing.F) {
+	for _, s := range []string{"gzip", "gzip;q=0", "*", "*;q=0.5, gzip;q=0", "br, GZIP;Q=0.1", ";;,,=", "gzip;q=1e309", "x-gzip;q=-1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, header string) {
+		got := acceptsGzip(header)
+		lower := strings.ToLower(header)
+		if got && !strings.Contains(lower, "gzip") && !strings.Contains(lower, "*") {
+			t.Errorf("%q accepts gzip without naming it or *", header)
+		}
+		if got && acceptsGzip("gzip;q=0, "+header) {
+			t.Errorf("gzip;q=0, %q accepts gzip: its first word on gzip is a refusal", header)
+		}
+	})
+}

@@ -125,6 +125,17 @@ func TestGzip(t *testing.T) {
 	if !strings.Contains(string(body), `"slug":"api-adresse"`) {
 		t.Errorf("gzipped body = %.200s", body)
 	}
+	// What a client accepts, as Accept-Encoding says it: names in any case, weights, "*".
+	for header, gzipped := range map[string]bool{
+		"gzip, deflate, br": true, "GZIP": true, "x-gzip": true, "br;q=1.0, gzip;q=0.8": true, "*": true,
+		"identity, gzip;q=0": false, "gzip; q=0.000": false, "*;q=0": false, "gzip;q=0, *": false, "br": false,
+		"identity": false, "": false, "gzip;q=x": false, "*, gzip;q=0": false,
+	} {
+		rec := do(h, "GET", "/apis", map[string]string{"Accept-Encoding": header})
+		if got := rec.Header().Get("Content-Encoding") == "gzip"; got != gzipped {
+			t.Errorf("Accept-Encoding %q: gzipped %v, want %v", header, got, gzipped)
+		}
+	}
 	// A small answer is not worth compressing.
 	rec = do(h, "GET", "/autocomplete?q=zzzz", map[string]string{"Accept-Encoding": "gzip"})
 	if rec.Header().Get("Content-Encoding") != "" || !strings.Contains(rec.Body.String(), `"suggestions":[]`) {

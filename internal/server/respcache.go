@@ -218,11 +218,47 @@ func (s *Server) send(c *gin.Context, a *answer) bool {
 	}
 	h["Content-Type"] = typ
 	body := a.body
-	if a.gz != nil && strings.Contains(c.Request.Header.Get("Accept-Encoding"), "gzip") {
+	if a.gz != nil && acceptsGzip(c.Request.Header.Get("Accept-Encoding")) {
 		h["Content-Encoding"] = s.fixed.gzip
 		body = a.gz
 	}
 	c.Status(http.StatusOK)
 	_, _ = c.Writer.Write(body)
 	return true
+}
+
+// acceptsGzip reports whether an Accept-Encoding header accepts gzip: named (as gzip or
+// x-gzip, in any case) with a weight above zero, or covered by "*" when it is not named.
+// "gzip;q=0" refuses it.
+func acceptsGzip(header string) bool {
+	star := false
+	for coding := range strings.SplitSeq(header, ",") {
+		name, params, _ := strings.Cut(coding, ";")
+		name = strings.ToLower(strings.TrimSpace(name))
+		accepted := weight(params) > 0
+		switch name {
+		case "gzip", "x-gzip":
+			return accepted
+		case "*":
+			star = accepted
+		}
+	}
+	return star
+}
+
+// weight reads the q parameter of an Accept-Encoding item's parameters: 1 when there is none,
+// 0 when it is not a number from 0 to 1.
+func weight(params string) float64 {
+	for p := range strings.SplitSeq(params, ";") {
+		k, v, ok := strings.Cut(p, "=")
+		if !ok || !strings.EqualFold(strings.TrimSpace(k), "q") {
+			continue
+		}
+		q, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		if err != nil || q < 0 || q > 1 {
+			return 0
+		}
+		return q
+	}
+	return 1
 }

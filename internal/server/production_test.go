@@ -4,6 +4,7 @@ import (
 	"compress/gzip"
 	"context"
 	"maps"
+	"slices"
 	"testing/fstest"
 
 	"apisearch/catalog"
@@ -151,6 +152,13 @@ func TestCORS(t *testing.T) {
 	}
 	if rec := do(h, "GET", "/search?q=a", map[string]string{"Origin": "https://api.gouv.fr"}); rec.Header().Get("Access-Control-Allow-Origin") != "https://api.gouv.fr" {
 		t.Errorf("GET from the site: no Allow-Origin")
+	}
+	// Answers vary with the Origin, with one or without: a shared cache keeps them apart.
+	for _, headers := range []map[string]string{nil, {"Origin": "https://api.gouv.fr"}, {"Origin": "http://example.com"}} {
+		rec := do(h, "GET", "/search?q=adresse", headers)
+		if vary := rec.Header().Values("Vary"); !slices.Contains(vary, "Origin") || !slices.Contains(vary, "Accept-Encoding") {
+			t.Errorf("GET with %v: Vary %q, want Origin and Accept-Encoding", headers, vary)
+		}
 	}
 	evil := map[string]string{"Origin": "https://evil.example", "Access-Control-Request-Method": "GET"}
 	if rec := do(h, "OPTIONS", "/search", evil); rec.Header().Get("Access-Control-Allow-Origin") != "" {

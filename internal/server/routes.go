@@ -120,6 +120,12 @@ func (s *Server) cors() (gin.HandlerFunc, error) {
 			abort(c, s.log, errorf(CodeOriginNotAllowed, "origin %q is not allowed to call this API from a browser", truncate(origin)))
 			return
 		}
+		if (origin == "" || sameHost) && !cfg.AllowAllOrigins {
+			// The answer differs with the Origin (an allowed one gets Allow-Origin): a shared
+			// cache must not give this copy, which has none, to a page of an allowed origin.
+			// The CORS handler says so itself on the cross-origin requests it answers.
+			c.Header("Vary", "Origin")
+		}
 		handler(c)
 	}, nil
 }

@@ -129,7 +129,9 @@ func searchRequest(c *gin.Context) (index.Request, error) {
 		if len(values) > maxFilterValue {
 			return req, errorf(CodeInvalidParameter, "parameter %s is repeated %d times, the maximum is %d", f.name, len(values), maxFilterValue)
 		}
-		*f.dst = values
+		// An empty value is no filter, as an empty page or sort is the default: what a form's
+		// "any" option sends.
+		*f.dst = slices.DeleteFunc(slices.Clone(values), func(s string) bool { return strings.TrimSpace(s) == "" })
 	}
 	for _, a := range req.Accesses {
 		if !catalog.Access(a).Valid() {

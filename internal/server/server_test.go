@@ -87,6 +87,8 @@ func TestRoutes(t *testing.T) {
 		{"GET", "/search", 200, []string{`"total":2`, `"access":[{"value":"open","label":"Ouverte","count":1,"selected":false},{"value":"restricted","label":"Sur habilitation","count":1,"selected":false}]`}},
 		{"GET", "/search?access=restricted&access=open&theme=g%C3%A9ographie", 200, []string{`"total":1`, `"slug":"api-adresse"`}},
 		{"GET", "/search?producer=nobody", 200, []string{`"total":0`, `{"value":"nobody","label":"nobody","count":0,"selected":true}`}},
+		// An empty value, as a form's "any" option sends it, is no filter.
+		{"GET", "/search?producer=&theme=+&access=&access=open", 200, []string{`"total":1`, `"slug":"api-adresse"`, `"producer":[{"value":"dinum","label":"Direction interministérielle du numérique","count":1,"selected":false}]`}},
 		{"GET", "/search?q=" + strings.Repeat("a", 201), 400, []string{`"code":"invalid_parameter"`, "parameter q is 201 characters long"}},
 		{"GET", "/search?q=%ff", 400, []string{"parameter q is not valid UTF-8"}},
 		{"GET", "/search?q=%zz", 400, []string{"the query string is not valid"}},

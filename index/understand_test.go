@@ -9,6 +9,8 @@ import (
 	"unicode"
 
 	"apisearch/catalog"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // These tests check what people type against every entry of the snapshot, not chosen strings:
@@ -271,5 +273,48 @@ func TestShortPrefixes(t *testing.T) {
 		if len(ix.Suggest(prefix, DefaultSuggestions)) == 0 {
 			t.Errorf("%q: no suggestion", prefix)
 		}
+	}
+}
+
+// TestPastedCharacters: a title pasted with its accents decomposed (as macOS and PDFs give
+// them) or typed in fullwidth letters finds what the title typed plainly finds, in search and
+// in autocomplete, for every entry of the snapshot.
+func TestPastedCharacters(t *testing.T) {
+	ix := snapshot(t)
+	fullwidth := func(s string) string {
+		return strings.Map(func(r rune) rune {
+			if r > ' ' && r < 0x7f {
+				return r - '!' + '！'
+			}
+			return r
+		}, s)
+	}
+	tried := 0
+	for _, e := range ix.catalog.Entries {
+		for _, typed := range []string{norm.NFD.String(e.Title), fullwidth(e.Title)} {
+			if typed == e.Title {
+				continue
+			}
+			tried++
+			want, err := ix.Search(context.Background(), Request{Query: e.Title})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := ix.Search(context.Background(), Request{Query: typed})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Total != want.Total || !slices.Equal(slugs(got), slugs(want)) {
+				t.Errorf("%+q: %d results %v, want %d %v as %q", typed, got.Total, head(slugs(got), 3), want.Total, head(slugs(want), 3), e.Title)
+			}
+			prefix := []rune(typed)[:min(8, len([]rune(typed)))]
+			plain := []rune(e.Title)[:min(8, len([]rune(e.Title)))]
+			if g, w := ix.Suggest(string(prefix), 5), ix.Suggest(string(plain), 5); !slices.Equal(g, w) && len([]rune(norm.NFC.String(string(prefix)))) == len(plain) {
+				t.Errorf("autocomplete %+q: %v, want %v as %q", string(prefix), g, w, string(plain))
+			}
+		}
+	}
+	if tried < 100 {
+		t.Errorf("only %d titles tried", tried)
 	}
 }

@@ -145,7 +145,8 @@ func normalize(q string) string {
 // distinct returns the first n of texts that differ once folded (case, accents, spaces): a
 // phrase or an exclusion given twice says nothing more.
 func distinct(texts []string, n int) []string {
-	var out, keys []string
+	out := make([]string, 0, min(n, len(texts)))
+	var keys []string
 	for _, t := range texts {
 		if len(out) == n {
 			break

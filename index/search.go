@@ -141,7 +141,8 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 	}
 	// Without results, every word is unknown, unless a phrase or a filter is what failed.
 	filtered := len(req.Producers)+len(req.Themes)+len(req.Accesses) > 0
-	res.UnknownWords = ix.unknownWords(p, res.Total > 0 || len(p.phrases) > 0 || filtered)
+	unknown := ix.unknownWords(p, res.Total > 0 || len(p.phrases) > 0 || filtered)
+	res.UnknownWords = distinct(unknown, len(unknown)) // each named once, as typed twice or not
 	if res.Total > 0 && len(res.UnknownWords) > 0 {
 		res.Partial = true // the results cannot hold the words nothing matches
 	}

@@ -70,6 +70,24 @@ func TestSentenceWithUnknownWords(t *testing.T) {
 	}
 }
 
+// TestUnknownWordsNamedOnce: words nothing matches are named once each, in the order typed,
+// however often they are typed.
+func TestUnknownWordsNamedOnce(t *testing.T) {
+	ix := snapshot(t)
+	for q, want := range map[string][]string{
+		"zqxwv zqxwv kjhqz ZQXWV kjhqz": {"zqxwv", "kjhqz"},
+		"adresse":                       {},
+	} {
+		res, err := ix.Search(context.Background(), Request{Query: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.UnknownWords == nil || !slices.Equal(res.UnknownWords, want) {
+			t.Errorf("%q: unknown words %#v, want %#v", q, res.UnknownWords, want)
+		}
+	}
+}
+
 // TestExclusionLeavesOut: a word with -word in front is in no result, whatever the word.
 func TestExclusionLeavesOut(t *testing.T) {
 	ix := snapshot(t)

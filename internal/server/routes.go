@@ -46,8 +46,9 @@ func (s *Server) routes() (http.Handler, error) {
 	get(r, "/openapi.json", s.openapiJSON)
 	get(r, "/openapi.yaml", s.openapiYAML)
 	get(r, "/docs", s.docs)
-	get(r, "/stats", s.statsPage)
-	get(r, "/stats.json", s.statsJSON)
+	// The statistics are computed for each request (a few milliseconds): rate-limited.
+	get(r, "/stats", s.rateLimit, s.statsPage)
+	get(r, "/stats.json", s.rateLimit, s.statsJSON)
 
 	// The public API: rate-limited, answered from one generation of the index taken for the
 	// request, revalidated by ETag, answered from the cache of that generation when the same

@@ -369,4 +369,13 @@ func TestClickBeacon(t *testing.T) {
 	if codes[429] == 0 {
 		t.Errorf("five beacons at once from one client: %v, want some 429", codes)
 	}
+	for _, path := range []string{"/stats", "/stats.json"} {
+		codes := map[int]int{}
+		for range 5 {
+			codes[do(limited, "GET", path, nil).Code]++
+		}
+		if codes[429] == 0 || codes[200] == 0 {
+			t.Errorf("GET %s five times at once from one client: %v, want 200 then 429", path, codes)
+		}
+	}
 }

@@ -81,7 +81,14 @@ var slugPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 // bytes of the file as read (nil when it could not be read whole). A BOM or CRLF line ends are
 // fixed and reported as warnings; anything that prevents reading is an error.
 func readFile(fsys fs.FS, name string) (text string, raw []byte, warnings []string, err error) {
-	info, err := fs.Stat(fsys, name)
+	// What was opened is what is checked: the name may have become a FIFO or a folder since
+	// the folder was listed (an FS from OpenDir opens without waiting).
+	f, err := fsys.Open(name)
+	if err != nil {
+		return "", nil, nil, fmt.Errorf("cannot read file: %w", err)
+	}
+	defer f.Close()
+	info, err := f.Stat()
 	if err != nil {
 		return "", nil, nil, fmt.Errorf("cannot read file: %w", err)
 	}
@@ -91,11 +98,6 @@ func readFile(fsys fs.FS, name string) (text string, raw []byte, warnings []stri
 	if info.Size() > MaxFileSize {
 		return "", nil, nil, fmt.Errorf("file is %d bytes, over the %d-byte cap", info.Size(), MaxFileSize)
 	}
-	f, err := fsys.Open(name)
-	if err != nil {
-		return "", nil, nil, fmt.Errorf("cannot read file: %w", err)
-	}
-	defer f.Close()
 	// The size may have changed since Stat: never read past the cap.
 	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 )
 
 // Bounds on what GitCommit reads of a repository.
@@ -32,13 +33,31 @@ func OpenDir(dir string) (fs.FS, func(), error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("catalogue folder %s: %w", dir, err)
 	}
-	return dirFS{FS: root.FS(), commit: GitCommit(real)}, func() { root.Close() }, nil
+	return dirFS{root: root, commit: GitCommit(real)}, func() { root.Close() }, nil
 }
 
 // dirFS is a folder opened by OpenDir.
 type dirFS struct {
-	fs.FS
+	root   *os.Root
 	commit string
+}
+
+// Open opens a file or a folder without waiting: a FIFO or a device named like an entry would
+// block a plain open until something writes to it, and with it every later load. readFile
+// then refuses what is not a regular file.
+func (d dirFS) Open(name string) (fs.File, error) {
+	if !fs.ValidPath(name) {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
+	}
+	return d.root.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+}
+
+// Stat describes a file without opening it.
+func (d dirFS) Stat(name string) (fs.FileInfo, error) {
+	if !fs.ValidPath(name) {
+		return nil, &fs.PathError{Op: "stat", Path: name, Err: fs.ErrInvalid}
+	}
+	return d.root.Stat(name)
 }
 
 // GitCommit returns the commit the folder was checked out at.
@@ -120,7 +139,7 @@ func readRef(gitDir, common, ref string) string {
 			return v
 		}
 	}
-	f, err := os.Open(filepath.Join(common, "packed-refs"))
+	f, err := openRegular(filepath.Join(common, "packed-refs"))
 	if err != nil {
 		return ""
 	}
@@ -136,9 +155,10 @@ func readRef(gitDir, common, ref string) string {
 	return ""
 }
 
-// readGitFile reads a small file of a Git folder, trimmed; one over maxGitFile is an error.
+// readGitFile reads a small regular file of a Git folder, trimmed; one over maxGitFile is an
+// error.
 func readGitFile(p string) (string, error) {
-	f, err := os.Open(p)
+	f, err := openRegular(p)
 	if err != nil {
 		return "", err
 	}
@@ -172,4 +192,18 @@ func isCommitHash(s string) bool {
 		}
 	}
 	return true
+}
+
+// openRegular opens a regular file without waiting (see dirFS.Open): a FIFO named .git or HEAD
+// in a folder above the catalogue, which anyone may create in /tmp, is an error, not a hang.
+func openRegular(p string) (*os.File, error) {
+	f, err := os.OpenFile(p, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	if info, err := f.Stat(); err != nil || !info.Mode().IsRegular() {
+		f.Close()
+		return nil, fmt.Errorf("%s: not a regular file", p)
+	}
+	return f, nil
 }

@@ -304,6 +304,9 @@ func (l *loader) loadEntry(layout Layout, p string) {
 	e.Producer = prod.Ref()
 	e.Tagline = InlineText(e.Tagline)
 	e.Text = PlainText(e.Description)
+	if why := MarkdownCost(e.Description); why != "" {
+		l.report(p, SeverityWarning, slug, errorAt(doc.lines["description"], "the description %s: read as plain text, its Markdown signs shown as written", why))
+	}
 	if e.LastUpdate != "" {
 		date, err := parseDate(e.LastUpdate)
 		if err != nil {

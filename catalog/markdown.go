@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"bytes"
+	"fmt"
 	"html/template"
 	"regexp"
 	"strings"
@@ -101,6 +102,83 @@ func (c *Catalog) DescriptionHTML(e *Entry, page func(slug string) string) templ
 	return template.HTML(b.String())
 }
 
+// Bounds on the Markdown of a text, past which it is read as plain text: goldmark's work grows
+// with the square of how deeply containers nest on a line ("> > > …", "1. 1. 1. …") and of how
+// many brackets stay open, to minutes for a file under the size cap. The national catalogue's
+// descriptions stay far within them (12 KB, 21 brackets, 4 levels at most).
+const (
+	maxMarkdownBytes    = 64 << 10
+	maxMarkdownNesting  = 16
+	maxMarkdownBrackets = 1000
+)
+
+// MarkdownCost says why md is too costly to read as Markdown ("" when it is not): it is then
+// read as plain text, its signs shown as they are written.
+func MarkdownCost(md string) string {
+	if len(md) > maxMarkdownBytes {
+		return fmt.Sprintf("is %d bytes long, over %d", len(md), maxMarkdownBytes)
+	}
+	if n := strings.Count(md, "["); n > maxMarkdownBrackets {
+		return fmt.Sprintf("holds %d brackets, over %d", n, maxMarkdownBrackets)
+	}
+	for line := range strings.Lines(md) {
+		if n := nesting(line); n > maxMarkdownNesting {
+			return fmt.Sprintf("nests %d blocks on a line, over %d", n, maxMarkdownNesting)
+		}
+	}
+	return ""
+}
+
+// nesting counts the containers a line of Markdown opens before its text: quote markers, list
+// markers, and indentation, a level for every two columns.
+func nesting(line string) int {
+	n, spaces := 0, 0
+	for i := 0; i < len(line); {
+		switch c := line[i]; {
+		case c == ' ':
+			spaces++
+			i++
+		case c == '\t':
+			spaces += 4
+			i++
+		case c == '>':
+			n, spaces = n+1+spaces/2, 0
+			i++
+		case (c == '-' || c == '*' || c == '+') && i+1 < len(line) && (line[i+1] == ' ' || line[i+1] == '\t'):
+			n, spaces = n+1+spaces/2, 0
+			i += 2
+		case c >= '0' && c <= '9':
+			j := i
+			for j < len(line) && j-i < 9 && line[j] >= '0' && line[j] <= '9' {
+				j++
+			}
+			if j+1 < len(line) && (line[j] == '.' || line[j] == ')') && (line[j+1] == ' ' || line[j+1] == '\t') {
+				n, spaces = n+1+spaces/2, 0
+				i = j + 2
+				continue
+			}
+			return n + spaces/2
+		default:
+			return n + spaces/2
+		}
+	}
+	return n + spaces/2
+}
+
+// escapeMarkdown escapes every ASCII punctuation sign of src with a backslash, so that
+// Markdown reads it as the sign itself.
+func escapeMarkdown(src []byte) []byte {
+	const signs = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
+	out := make([]byte, 0, len(src)+len(src)/4)
+	for _, c := range src {
+		if strings.IndexByte(signs, c) >= 0 {
+			out = append(out, '\\')
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
 // hrefWithoutEquals finds a tag's href written without its "=" (<External href"https://…">,
 // as an entry of the national catalogue does), which would leave the whole tag as text.
 var hrefWithoutEquals = regexp.MustCompile(`(<[A-Za-z]+\s[^<>]*?\bhref)(["'])`)
@@ -116,6 +194,10 @@ type mdTree struct {
 // address it leads to, "" for none (the link becomes its text); nil keeps no link.
 func parseMarkdown(m goldmark.Markdown, md string, link func(string) string) mdTree {
 	src := []byte(md)
+	if MarkdownCost(md) != "" {
+		// Read as plain text: every sign escaped, goldmark's work is linear again.
+		src = escapeMarkdown(src)
+	}
 	if bytes.Contains(src, []byte(`href"`)) || bytes.Contains(src, []byte(`href'`)) {
 		src = hrefWithoutEquals.ReplaceAll(src, []byte("$1=$2"))
 	}

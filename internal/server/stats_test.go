@@ -370,6 +370,7 @@ func TestClickBeacon(t *testing.T) {
 		t.Errorf("five beacons at once from one client: %v, want some 429", codes)
 	}
 	for _, path := range []string{"/stats", "/stats.json"} {
+		limited := newHandler(t, Config{RateLimit: 1}, testSource(t))
 		codes := map[int]int{}
 		for range 5 {
 			codes[do(limited, "GET", path, nil).Code]++

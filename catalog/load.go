@@ -30,8 +30,18 @@ var ErrNoCatalog = errors.New("no catalogue here: expected a folder apis/ (YAML 
 // DetectLayout tells which layout the folder uses, from its entries' folder or, when that
 // folder is missing (deleted while a checkout re-creates it), from its producers' folder.
 func DetectLayout(fsys fs.FS) (Layout, error) {
-	switch {
-	case isDir(fsys, "apis"):
+	switch yaml, gouv := isDir(fsys, "apis"), isDir(fsys, "api"); {
+	case yaml && gouv:
+		// A folder made by mistake beside a catalogue's (mkdir apis in a checkout of the
+		// national catalogue) must not hide it: the one that holds entries is the catalogue.
+		switch yamlEntries, gouvEntries := holdsEntries(fsys, "apis"), holdsEntries(fsys, "api"); {
+		case yamlEntries && gouvEntries:
+			return "", errors.New("both apis/ (YAML layout) and api/ (national catalogue layout) hold entries: keep one")
+		case gouvEntries:
+			return LayoutAPIGouv, nil
+		}
+		return LayoutYAML, nil
+	case yaml:
 		return LayoutYAML, nil
 	case isDir(fsys, "api"):
 		return LayoutAPIGouv, nil
@@ -41,6 +51,17 @@ func DetectLayout(fsys fs.FS) (Layout, error) {
 		return LayoutAPIGouv, nil
 	}
 	return "", ErrNoCatalog
+}
+
+// holdsEntries reports whether the folder dir holds an entry file.
+func holdsEntries(fsys fs.FS, dir string) bool {
+	items, _ := fs.ReadDir(fsys, dir)
+	for _, it := range items {
+		if !it.IsDir() && IsEntryFile(it.Name()) {
+			return true
+		}
+	}
+	return false
 }
 
 func isDir(fsys fs.FS, name string) bool {
@@ -193,7 +214,7 @@ func (l *loader) read(p, slug string, known map[string]bool) (doc document, ok b
 		return doc, false
 	}
 	front, firstLine := text, 1
-	if strings.HasSuffix(p, ".md") {
+	if strings.EqualFold(path.Ext(p), ".md") {
 		if front, doc.body, err = splitFrontMatter(text); err != nil {
 			l.report(p, SeverityError, slug, err)
 			return doc, false

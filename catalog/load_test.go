@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -304,6 +305,47 @@ func TestLoadNoCatalog(t *testing.T) {
 	_, err := Load(fstest.MapFS{"README.md": {Data: []byte("hello")}})
 	if err != ErrNoCatalog {
 		t.Errorf("Load of a folder with no catalogue: err = %v, want ErrNoCatalog", err)
+	}
+}
+
+// TestExtensionInAnyCase: a file named .MD is read as Markdown, as .md is.
+func TestExtensionInAnyCase(t *testing.T) {
+	md := "---\n" + goodEntry + "---\n\nLe corps du texte.\n"
+	c, err := Load(fstest.MapFS{
+		"producers/dinum.yaml": {Data: []byte(goodProducer)},
+		"apis/lower.md":        {Data: []byte(md)},
+		"apis/upper.MD":        {Data: []byte(md)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lower, upper := c.Entry("lower"), c.Entry("upper")
+	if lower == nil || upper == nil || upper.Title != lower.Title || upper.Text != lower.Text {
+		t.Errorf("upper = %+v, want what lower = %+v holds; problems %v", upper, lower, c.Problems)
+	}
+}
+
+// TestDetectLayoutWithAStrayFolder: a folder of the other layout made by mistake beside a
+// catalogue's does not hide its entries; two catalogues in one folder are an error.
+func TestDetectLayoutWithAStrayFolder(t *testing.T) {
+	entry := &fstest.MapFile{Data: []byte("x")}
+	dir := &fstest.MapFile{Mode: fs.ModeDir | 0o755}
+	for _, tt := range []struct {
+		name string
+		fsys fstest.MapFS
+		want Layout
+	}{
+		{"an empty apis/ beside api/", fstest.MapFS{"apis": dir, "api/a.md": entry}, LayoutAPIGouv},
+		{"an empty api/ beside apis/", fstest.MapFS{"api": dir, "apis/a.yaml": entry}, LayoutYAML},
+		{"apis/ holding only a README beside api/", fstest.MapFS{"apis/README.md": entry, "api/a.md": entry}, LayoutAPIGouv},
+		{"both holding entries", fstest.MapFS{"apis/a.yaml": entry, "api/a.md": entry}, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := DetectLayout(tt.fsys)
+			if got != tt.want || (err != nil) != (tt.want == "") {
+				t.Errorf("DetectLayout = %q, %v; want %q", got, err, tt.want)
+			}
+		})
 	}
 }
 

@@ -345,10 +345,13 @@ func (r *Reindexer) Status() Status {
 		st.Watcher = &ws
 	}
 	st.Errors, st.Warnings = c.Count(catalog.SeverityError), c.Count(catalog.SeverityWarning)
+	// Errors first, then warnings, each in path order: an error is never left out for warnings.
 	st.Problems = []catalog.Problem{}
-	for _, p := range c.Problems {
-		if p.Severity != catalog.SeverityHint && len(st.Problems) < maxStatusProblems {
-			st.Problems = append(st.Problems, p)
+	for _, sev := range []catalog.Severity{catalog.SeverityError, catalog.SeverityWarning} {
+		for _, p := range c.Problems {
+			if p.Severity == sev && len(st.Problems) < maxStatusProblems {
+				st.Problems = append(st.Problems, p)
+			}
 		}
 	}
 	st.ProblemsOmitted = st.Errors + st.Warnings - len(st.Problems)

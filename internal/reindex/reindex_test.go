@@ -576,3 +576,24 @@ func TestFailedRebuildKeepsServing(t *testing.T) {
 		t.Errorf("generation = %d after a failed rebuild, want 1", g)
 	}
 }
+
+// TestStatusListsErrorsFirst: with more problems than the status lists, the errors are listed,
+// whatever their files' place in the folder.
+func TestStatusListsErrorsFirst(t *testing.T) {
+	files := map[string]string{"producers/dinum.yaml": producer, "apis/zz.yaml": "title: [broken"}
+	for i := range maxStatusProblems + 20 {
+		files[fmt.Sprintf("apis/a%03d.yaml", i)] = entry(fmt.Sprintf("API %d", i), "Texte.") + "colour: blue\n"
+	}
+	dir := t.TempDir()
+	writeFiles(t, dir, files)
+	r, err := New(context.Background(), Config{Open: dirOpener(dir), Logger: quiet()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	st := r.Status()
+	listed := slices.ContainsFunc(st.Problems, func(p catalog.Problem) bool { return p.Path == "apis/zz.yaml" && p.Severity == catalog.SeverityError })
+	if st.Errors != 1 || !listed || len(st.Problems) != maxStatusProblems {
+		t.Errorf("%d errors, %d problems listed, the error among them: %v; want it listed among %d", st.Errors, len(st.Problems), listed, maxStatusProblems)
+	}
+}

@@ -42,17 +42,7 @@ func loadOpened(t *testing.T, dir string, prev *Catalog) *Catalog {
 // opened for reading waits for a writer, and would have stopped every later load.
 func TestSpecialFilesNeverBlock(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, data string) {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	write("producers/dinum.yaml", goodProducer)
-	write("apis/good.yaml", goodEntry)
+	writeTree(t, dir, map[string]string{"producers/dinum.yaml": goodProducer, "apis/good.yaml": goodEntry})
 	for _, name := range []string{"apis/stray.yaml", ".git"} {
 		if err := syscall.Mkfifo(filepath.Join(dir, name), 0o644); err != nil {
 			t.Skipf("no FIFO here: %v", err)
@@ -82,15 +72,7 @@ func TestUnreadableFileKeepsItsEntry(t *testing.T) {
 		t.Skip("root reads any file")
 	}
 	dir := t.TempDir()
-	for name, data := range map[string]string{"producers/dinum.yaml": goodProducer, "apis/good.yaml": goodEntry} {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeTree(t, dir, map[string]string{"producers/dinum.yaml": goodProducer, "apis/good.yaml": goodEntry})
 	first := loadOpened(t, dir, nil)
 	if err := os.Chmod(filepath.Join(dir, "apis/good.yaml"), 0); err != nil {
 		t.Fatal(err)

@@ -104,12 +104,13 @@ func (c *Catalog) DescriptionHTML(e *Entry, page func(slug string) string) templ
 
 // Bounds on the Markdown of a text, past which it is read as plain text: goldmark's work grows
 // with the square of how deeply containers nest on a line ("> > > …", "1. 1. 1. …") and of how
-// many brackets stay open, to minutes for a file under the size cap. The national catalogue's
-// descriptions stay far within them (12 KB, 21 brackets, 4 levels at most).
+// many brackets and emphasis signs stay open, to minutes for a file under the size cap. The
+// national catalogue's descriptions stay far within them (12 KB; 21 brackets, 133 emphasis
+// signs and 4 levels at most).
 const (
-	maxMarkdownBytes    = 64 << 10
-	maxMarkdownNesting  = 16
-	maxMarkdownBrackets = 1000
+	maxMarkdownBytes   = 64 << 10
+	maxMarkdownNesting = 16
+	maxMarkdownSigns   = 2000
 )
 
 // MarkdownCost says why md is too costly to read as Markdown ("" when it is not): it is then
@@ -118,8 +119,8 @@ func MarkdownCost(md string) string {
 	if len(md) > maxMarkdownBytes {
 		return fmt.Sprintf("is %d bytes long, over %d", len(md), maxMarkdownBytes)
 	}
-	if n := strings.Count(md, "["); n > maxMarkdownBrackets {
-		return fmt.Sprintf("holds %d brackets, over %d", n, maxMarkdownBrackets)
+	if n := strings.Count(md, "[") + strings.Count(md, "*") + strings.Count(md, "_"); n > maxMarkdownSigns {
+		return fmt.Sprintf("holds %d brackets and emphasis signs, over %d", n, maxMarkdownSigns)
 	}
 	for line := range strings.Lines(md) {
 		if n := nesting(line); n > maxMarkdownNesting {
@@ -129,40 +130,39 @@ func MarkdownCost(md string) string {
 	return ""
 }
 
-// nesting counts the containers a line of Markdown opens before its text: quote markers, list
-// markers, and indentation, a level for every two columns.
+// nesting counts the containers a line of Markdown opens before its text: quote and list
+// markers, spaces and HTML tags around them aside. Indentation alone is not counted: lists nested line by
+// line cost goldmark linear work, and code examples are indented deeply.
 func nesting(line string) int {
-	n, spaces := 0, 0
+	n := 0
 	for i := 0; i < len(line); {
 		switch c := line[i]; {
-		case c == ' ':
-			spaces++
+		case c == ' ' || c == '\t':
 			i++
-		case c == '\t':
-			spaces += 4
-			i++
+		case c == '<' && strings.IndexByte(line[i:], '>') > 0:
+			// A tag: flattenHTMLBlocks reads what follows it as Markdown.
+			i += strings.IndexByte(line[i:], '>') + 1
 		case c == '>':
-			n, spaces = n+1+spaces/2, 0
+			n++
 			i++
 		case (c == '-' || c == '*' || c == '+') && i+1 < len(line) && (line[i+1] == ' ' || line[i+1] == '\t'):
-			n, spaces = n+1+spaces/2, 0
+			n++
 			i += 2
 		case c >= '0' && c <= '9':
 			j := i
 			for j < len(line) && j-i < 9 && line[j] >= '0' && line[j] <= '9' {
 				j++
 			}
-			if j+1 < len(line) && (line[j] == '.' || line[j] == ')') && (line[j+1] == ' ' || line[j+1] == '\t') {
-				n, spaces = n+1+spaces/2, 0
-				i = j + 2
-				continue
+			if j+1 >= len(line) || (line[j] != '.' && line[j] != ')') || (line[j+1] != ' ' && line[j+1] != '\t') {
+				return n
 			}
-			return n + spaces/2
+			n++
+			i = j + 2
 		default:
-			return n + spaces/2
+			return n
 		}
 	}
-	return n + spaces/2
+	return n
 }
 
 // escapeMarkdown escapes every ASCII punctuation sign of src with a backslash, so that
@@ -203,7 +203,10 @@ func parseMarkdown(m goldmark.Markdown, md string, link func(string) string) mdT
 	}
 	doc := m.Parser().Parse(text.NewReader(src))
 	if flat, ok := flattenHTMLBlocks(doc, src); ok {
-		src = flat
+		// What the HTML blocks held is Markdown read now: bounded as the text was.
+		if src = flat; MarkdownCost(string(flat)) != "" {
+			src = escapeMarkdown(flat)
+		}
 		doc = m.Parser().Parse(text.NewReader(src))
 	}
 	c := cleaner{src: src, link: link}

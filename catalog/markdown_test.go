@@ -166,6 +166,9 @@ func TestSnapshotDescriptions(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, e := range c.Entries {
+		if why := MarkdownCost(e.Description); why != "" {
+			t.Errorf("%s: the description %s: it would be read as plain text", e.Slug, why)
+		}
 		checkSafeHTML(t, e.Slug, string(c.DescriptionHTML(e, func(slug string) string { return "/les-api/" + slug })))
 		for _, s := range []string{e.Title, e.Tagline, e.Text} {
 			for _, markup := range []string{"<External", "</External", "<Button", "<details", "<br", "**", "](", "&amp;", "&#"} {
@@ -208,6 +211,8 @@ var costlyMarkdown = map[string]string{
 	"quoted lists":         strings.Repeat("> - ", 200_000),
 	"links left open":      strings.Repeat("[a](", 200_000),
 	"long, nested in bits": strings.Repeat("> > > > > > > > x\n", 50_000),
+	"emphasis left open":   strings.Repeat("*a_ ", 16_384),
+	"nested inside HTML":   "<div>" + strings.Repeat("> ", 32_000),
 }
 
 // TestCostlyMarkdownReadAsPlainText loads entries whose description would cost goldmark
@@ -218,7 +223,7 @@ func TestCostlyMarkdownReadAsPlainText(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			c, err := Load(fstest.MapFS{
 				"producers/dinum.yaml": {Data: []byte(goodProducer)},
-				"apis/deep.yaml":       {Data: []byte("title: API Profonde\nproducer: dinum\naccess: open\ndescription: |\n  motrepere " + strings.ReplaceAll(md, "\n", "\n  ") + "\n")},
+				"apis/deep.yaml":       {Data: []byte("title: API Profonde\nproducer: dinum\naccess: open\ndescription: |\n  " + strings.ReplaceAll(md, "\n", "\n  ") + "\n\n  motrepere\n")},
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -237,7 +242,8 @@ func TestCostlyMarkdownReadAsPlainText(t *testing.T) {
 		})
 	}
 	// What the national catalogue writes is read as Markdown.
-	for _, md := range []string{"> quote\n> - item\n>   1. sub\n", "[lien](https://x.fr) et [autre](https://y.fr)", strings.Repeat("- a\n  - b\n    - c\n", 100)} {
+	for _, md := range []string{"> quote\n> - item\n>   1. sub\n", "[lien](https://x.fr) et [autre](https://y.fr)", strings.Repeat("- a\n  - b\n    - c\n", 100),
+		"```json\n" + strings.Repeat(" ", 40) + "{\"deep\": 1}\n```\n", "**gras** et _api_hubeau_"} {
 		if why := MarkdownCost(md); why != "" {
 			t.Errorf("%.30q %s", md, why)
 		}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"golang.org/x/text/unicode/norm"
 	"gopkg.in/yaml.v3"
 )
 
@@ -132,7 +133,9 @@ func readFile(fsys fs.FS, name string) (text string, raw []byte, warnings []stri
 	if bytes.IndexByte(data, 0) >= 0 {
 		return "", raw, warnings, errors.New("file contains a NUL byte: it is not a text file")
 	}
-	return string(data), raw, warnings, nil
+	// Accents written as a letter and a combining mark (as macOS and PDFs give them) are
+	// composed, as queries are: both look the same, and must be the same words.
+	return norm.NFC.String(string(data)), raw, warnings, nil
 }
 
 // splitFrontMatter splits a Markdown file into its YAML front matter, which starts on the file's

@@ -134,12 +134,11 @@ func (ix *Index) parseWith(q string, lookup bool) parsed {
 	return p
 }
 
-// normalize gives a query the form the catalogue's text has: accents composed with their
-// letters (text pasted from macOS or a PDF decomposes them, and words would break at each),
-// and compatibility characters spelt plainly: fullwidth "ＡＰＩ" as "API", the ligature "ﬁ"
-// as "fi".
+// normalize gives a query the form the catalogue's text has (see catalog's readFile): accents
+// composed with their letters. Text pasted from macOS or a PDF decomposes them, and words
+// would break at each.
 func normalize(q string) string {
-	return norm.NFKC.String(q)
+	return norm.NFC.String(q)
 }
 
 // distinct returns the first n of texts that differ once folded (case, accents, spaces): a

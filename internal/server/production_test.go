@@ -160,6 +160,13 @@ func TestCORS(t *testing.T) {
 			t.Errorf("GET with %v: Vary %q, want Origin and Accept-Encoding", headers, vary)
 		}
 	}
+	// With every origin allowed, an answer to a request without one allows every origin too.
+	anyOrigin := newHandler(t, Config{CORSOrigins: []string{"*"}}, testSource(t))
+	for _, headers := range []map[string]string{nil, {"Origin": "https://api.gouv.fr"}} {
+		if rec := do(anyOrigin, "GET", "/search?q=adresse", headers); rec.Header().Get("Access-Control-Allow-Origin") != "*" {
+			t.Errorf("every origin allowed, GET with %v: Allow-Origin %q, want *", headers, rec.Header().Get("Access-Control-Allow-Origin"))
+		}
+	}
 	evil := map[string]string{"Origin": "https://evil.example", "Access-Control-Request-Method": "GET"}
 	if rec := do(h, "OPTIONS", "/search", evil); rec.Header().Get("Access-Control-Allow-Origin") != "" {
 		t.Errorf("preflight from another origin allowed")
@@ -170,7 +177,6 @@ func TestCORS(t *testing.T) {
 			t.Errorf("admin preflight from %s = %d, Allow-Origin %q: admin must never answer CORS", origin, rec.Code, rec.Header().Get("Access-Control-Allow-Origin"))
 		}
 	}
-	anyOrigin := newHandler(t, Config{CORSOrigins: []string{"*"}}, testSource(t))
 	if rec := do(anyOrigin, "GET", "/apis", map[string]string{"Origin": "https://anyone.example"}); rec.Header().Get("Access-Control-Allow-Origin") != "*" {
 		t.Errorf(`"*" configured: Allow-Origin = %q`, rec.Header().Get("Access-Control-Allow-Origin"))
 	}

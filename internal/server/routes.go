@@ -121,10 +121,13 @@ func (s *Server) cors() (gin.HandlerFunc, error) {
 			abort(c, s.log, errorf(CodeOriginNotAllowed, "origin %q is not allowed to call this API from a browser", truncate(origin)))
 			return
 		}
-		if (origin == "" || sameHost) && !cfg.AllowAllOrigins {
-			// The answer differs with the Origin (an allowed one gets Allow-Origin): a shared
-			// cache must not give this copy, which has none, to a page of an allowed origin.
-			// The CORS handler says so itself on the cross-origin requests it answers.
+		// A shared cache may give this answer to a page of an allowed origin: it must say so
+		// itself, or say that it varies with the Origin. The CORS handler answers the
+		// cross-origin requests.
+		switch {
+		case (origin == "" || sameHost) && cfg.AllowAllOrigins:
+			c.Header("Access-Control-Allow-Origin", "*")
+		case origin == "" || sameHost:
 			c.Header("Vary", "Origin")
 		}
 		handler(c)

@@ -26,8 +26,6 @@ func (s *Server) autocomplete(c *gin.Context, r publicRequest) {
 		abort(c, s.log, err)
 		return
 	}
-	start := time.Now()
 	suggestions := r.ix.Suggest(q, limit)
-	s.stats.Autocomplete(time.Since(start))
 	s.writeAnswer(c, r, gin.H{"query": q, "suggestions": suggestions}, func(_ *gin.Context, _ publicRequest, took time.Duration) { s.stats.Autocomplete(took) })
 }

@@ -180,7 +180,7 @@ func (s *Server) cached(h publicHandler) publicHandler {
 
 // writeAnswer sends v as JSON, gzipped when the client accepts it, and keeps it under the
 // request's key for the next identical request of the same generation; count, when not nil,
-// is called for each request it is sent to.
+// is called for each request it is sent to, this one first (a 304 is not counted).
 func (s *Server) writeAnswer(c *gin.Context, r publicRequest, v any, count counter) {
 	body, err := json.Marshal(v)
 	if err != nil {
@@ -192,7 +192,9 @@ func (s *Server) writeAnswer(c *gin.Context, r publicRequest, v any, count count
 	if r.key != "" {
 		s.answers.add(r.key, a)
 	}
-	s.send(c, a)
+	if s.send(c, a) && count != nil {
+		count(c, r, time.Since(r.start))
+	}
 }
 
 // send writes an answer, gzipped when the client accepts it, and reports whether it did: a

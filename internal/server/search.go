@@ -157,7 +157,6 @@ func (s *Server) search(c *gin.Context, r publicRequest) {
 		}
 		defer leave()
 	}
-	start := time.Now()
 	res, err := r.ix.Search(c.Request.Context(), req)
 	if err != nil {
 		abort(c, s.log, err)
@@ -181,6 +180,5 @@ func (s *Server) search(c *gin.Context, r publicRequest) {
 	}
 	// The chain knows typing only for a request it has a key for.
 	r.typing = c.Query("typing") == "1"
-	count(c, r, time.Since(start))
 	s.writeAnswer(c, r, res, count)
 }

@@ -380,3 +380,26 @@ func TestClickBeacon(t *testing.T) {
 		}
 	}
 }
+
+// TestRevalidationIsNotCounted: a client that already holds the answer (a 304) has not searched
+// again, whether the answer was kept in the cache or computed once more.
+func TestRevalidationIsNotCounted(t *testing.T) {
+	for _, noCache := range []bool{false, true} {
+		h := newHandler(t, Config{NoAnswerCache: noCache}, testSource(t))
+		first := do(h, "GET", "/search?q=adresse", nil)
+		for _, target := range []string{"/search?q=adresse", "/search?q=adresse"} {
+			if rec := do(h, "GET", target, map[string]string{"If-None-Match": first.Header().Get("ETag")}); rec.Code != 304 {
+				t.Fatalf("revalidation = %d, want 304", rec.Code)
+			}
+		}
+		var got struct {
+			Service struct{ Total struct{ Searches int } }
+		}
+		if err := json.Unmarshal(do(h, "GET", "/stats.json", nil).Body.Bytes(), &got); err != nil {
+			t.Fatal(err)
+		}
+		if got.Service.Total.Searches != 1 {
+			t.Errorf("answer cache off %v: %d searches counted, want 1 (two were 304s)", noCache, got.Service.Total.Searches)
+		}
+	}
+}

@@ -80,3 +80,46 @@ func TestGitSyncSwap(t *testing.T) {
 		})
 	}
 }
+
+// TestLinkChainSwap follows a catalogue reached through two links, as release folders chain
+// them (catalogue → releases/current → r1): swapping the second one to r2, r1 kept on disk,
+// is seen, and r2 is followed from then on.
+func TestLinkChainSwap(t *testing.T) {
+	root := t.TempDir()
+	for _, r := range []string{"r1", "r2"} {
+		for _, d := range []string{"api", "producteurs"} {
+			if err := os.MkdirAll(filepath.Join(root, r, d), 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	link := func(target, name string) {
+		tmp := filepath.Join(root, "tmp-link")
+		if err := os.Symlink(target, tmp); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(tmp, filepath.Join(root, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.MkdirAll(filepath.Join(root, "releases"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	link("../r1", "releases/current")
+	link("releases/current", "catalogue")
+	h := startIn(t, filepath.Join(root, "catalogue"), nil)
+
+	link("../r2", "releases/current")
+	if b := h.next(); !b.Resync {
+		t.Fatalf("after the swap of the second link: batch = %+v, want everything read again", b)
+	}
+	if err := os.WriteFile(filepath.Join(root, "r2", "api", "c.md"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for range 5 {
+		if b := h.next(); slices.Contains(b.Paths, "api/c.md") {
+			return
+		}
+	}
+	t.Error("a change in r2 was not seen")
+}

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -269,6 +270,39 @@ func (w *Watcher) classify(ev fsnotify.Event, pending map[string]bool) string {
 // maxDepth bounds how deep below the catalogue folder folders are watched.
 const maxDepth = 4
 
+// maxLinks bounds the symlinks followed on the folder's path: a loop ends there.
+const maxLinks = 16
+
+// symlinksOnPath returns the symlinks that dir's path goes through: those of its own path, and
+// those of the paths they lead to, link after link (current → releases/current → r2, as
+// release folders chain them), so that swapping any of them is seen.
+func symlinksOnPath(dir string) []string {
+	var links []string
+	paths := []string{dir}
+	for len(paths) > 0 && len(links) < maxLinks {
+		path := paths[0]
+		paths = paths[1:]
+		for p := path; p != filepath.Dir(p) && len(links) < maxLinks; p = filepath.Dir(p) {
+			info, err := os.Lstat(p)
+			if err != nil || info.Mode()&os.ModeSymlink == 0 || slices.Contains(links, p) {
+				continue
+			}
+			links = append(links, p)
+			target, err := os.Readlink(p)
+			if err != nil {
+				continue
+			}
+			if !filepath.IsAbs(target) {
+				target = filepath.Join(filepath.Dir(p), target)
+			}
+			// The rest of the path, below the link, now goes through its target.
+			rest, _ := filepath.Rel(p, path)
+			paths = append(paths, filepath.Join(target, rest))
+		}
+	}
+	return links
+}
+
 // rewatch drops every watch and watches the folder's parent (for swaps of the folder itself),
 // the parent of every symlink above it (for swaps of a checkout the folder is part of), the
 // folder and its visible subfolders again, following symlinks. A folder that cannot be watched
@@ -292,12 +326,10 @@ func (w *Watcher) rewatch() {
 	}
 	add(filepath.Dir(w.dir))
 	w.links = make(map[string]bool)
-	for p := w.dir; p != filepath.Dir(p); p = filepath.Dir(p) {
-		if info, err := os.Lstat(p); err == nil && info.Mode()&os.ModeSymlink != 0 {
-			w.links[p] = true
-			if !w.watched[filepath.Dir(p)] {
-				add(filepath.Dir(p))
-			}
+	for _, p := range symlinksOnPath(w.dir) {
+		w.links[p] = true
+		if !w.watched[filepath.Dir(p)] {
+			add(filepath.Dir(p))
 		}
 	}
 	seen := make(map[string]bool)

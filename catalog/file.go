@@ -133,9 +133,38 @@ func readFile(fsys fs.FS, name string) (text string, raw []byte, warnings []stri
 	if bytes.IndexByte(data, 0) >= 0 {
 		return "", raw, warnings, errors.New("file contains a NUL byte: it is not a text file")
 	}
-	// Accents written as a letter and a combining mark (as macOS and PDFs give them) are
-	// composed, as queries are: both look the same, and must be the same words.
-	return norm.NFC.String(string(data)), raw, warnings, nil
+	return Normalize(string(data)), raw, warnings, nil
+}
+
+// Normalize gives a text the form in which catalogue files and queries are compared: accents
+// written as a letter and a combining mark (as macOS and PDFs give them) composed with their
+// letter (NFC), fullwidth letters, digits and signs as their ASCII forms, and Latin ligatures
+// (ﬁ, ﬂ…) spelt out. Other compatibility forms (m², ℹ) stay as written.
+func Normalize(s string) string {
+	s = norm.NFC.String(s)
+	if !strings.ContainsFunc(s, isWideOrLigature) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\u3000':
+			b.WriteByte(' ')
+		case r >= '！' && r <= '～':
+			b.WriteRune(r - '！' + '!')
+		case r >= 'ﬀ' && r <= 'ﬆ':
+			b.WriteString(norm.NFKC.String(string(r)))
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// isWideOrLigature reports whether Normalize spells r otherwise: a fullwidth form or a Latin
+// ligature.
+func isWideOrLigature(r rune) bool {
+	return r == '\u3000' || r >= '！' && r <= '～' || r >= 'ﬀ' && r <= 'ﬆ'
 }
 
 // splitFrontMatter splits a Markdown file into its YAML front matter, which starts on the file's

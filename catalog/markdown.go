@@ -106,11 +106,15 @@ func (c *Catalog) DescriptionHTML(e *Entry, page func(slug string) string) templ
 // with the square of how deeply containers nest on a line ("> > > …", "1. 1. 1. …") and of how
 // many brackets and emphasis signs stay open, to minutes for a file under the size cap. The
 // national catalogue's descriptions stay far within them (12 KB; 21 brackets, 133 emphasis
-// signs and 4 levels at most).
+// signs, 4 levels, 7 table columns by 300 lines at most).
 const (
 	maxMarkdownBytes   = 64 << 10
 	maxMarkdownNesting = 16
 	maxMarkdownSigns   = 2000
+	// maxMarkdownCells bounds the cells a table may have, taken as the most "|" on a line
+	// times the lines: goldmark gives every row as many cells as the header has, and 2 000
+	// columns by 2 000 rows are millions of cells.
+	maxMarkdownCells = 20_000
 )
 
 // MarkdownCost says why md is too costly to read as Markdown ("" when it is not): it is then
@@ -119,13 +123,18 @@ func MarkdownCost(md string) string {
 	if len(md) > maxMarkdownBytes {
 		return fmt.Sprintf("is %d bytes long, over %d", len(md), maxMarkdownBytes)
 	}
-	if n := strings.Count(md, "[") + strings.Count(md, "*") + strings.Count(md, "_"); n > maxMarkdownSigns {
+	if n := strings.Count(md, "[") + strings.Count(md, "*") + strings.Count(md, "_") + strings.Count(md, "~"); n > maxMarkdownSigns {
 		return fmt.Sprintf("holds %d brackets and emphasis signs, over %d", n, maxMarkdownSigns)
 	}
+	columns, lines := 0, 0
 	for line := range strings.Lines(md) {
 		if n := nesting(line); n > maxMarkdownNesting {
 			return fmt.Sprintf("nests %d blocks on a line, over %d", n, maxMarkdownNesting)
 		}
+		columns, lines = max(columns, strings.Count(line, "|")+1), lines+1
+	}
+	if columns > 1 && columns*lines > maxMarkdownCells {
+		return fmt.Sprintf("may make a table of %d columns by %d lines, over %d cells", columns, lines, maxMarkdownCells)
 	}
 	return ""
 }

@@ -206,13 +206,16 @@ func TestDescriptionCostIsLinear(t *testing.T) {
 // costlyMarkdown are descriptions under the file size cap whose Markdown costs goldmark work
 // that grows with the square of their size: blocks nested on one line, brackets left open.
 var costlyMarkdown = map[string]string{
-	"quotes nested":        strings.Repeat("> ", 400_000),
-	"lists nested":         strings.Repeat("1. ", 300_000),
-	"quoted lists":         strings.Repeat("> - ", 200_000),
-	"links left open":      strings.Repeat("[a](", 200_000),
-	"long, nested in bits": strings.Repeat("> > > > > > > > x\n", 50_000),
-	"emphasis left open":   strings.Repeat("*a_ ", 16_384),
-	"nested inside HTML":   "<div>" + strings.Repeat("> ", 32_000),
+	"quotes nested":           strings.Repeat("> ", 400_000),
+	"lists nested":            strings.Repeat("1. ", 300_000),
+	"quoted lists":            strings.Repeat("> - ", 200_000),
+	"links left open":         strings.Repeat("[a](", 200_000),
+	"long, nested in bits":    strings.Repeat("> > > > > > > > x\n", 50_000),
+	"emphasis left open":      strings.Repeat("*a_ ", 16_384),
+	"nested inside HTML":      "<div>" + strings.Repeat("> ", 32_000),
+	"table of many columns":   strings.Repeat("a|", 2000) + "\n" + strings.Repeat("-|", 2000) + "\n" + strings.Repeat("a\n", 2000),
+	"strikethrough left open": strings.Repeat("~a ", 17_000) + strings.Repeat("a* ", 1990),
+	"table of many rows":      strings.Repeat("a|", 60) + "\n" + strings.Repeat("-|", 60) + "\n" + strings.Repeat("a\n", 30_000),
 }
 
 // TestCostlyMarkdownReadAsPlainText loads entries whose description would cost goldmark
@@ -243,7 +246,7 @@ func TestCostlyMarkdownReadAsPlainText(t *testing.T) {
 	}
 	// What the national catalogue writes is read as Markdown.
 	for _, md := range []string{"> quote\n> - item\n>   1. sub\n", "[lien](https://x.fr) et [autre](https://y.fr)", strings.Repeat("- a\n  - b\n    - c\n", 100),
-		"```json\n" + strings.Repeat(" ", 40) + "{\"deep\": 1}\n```\n", "**gras** et _api_hubeau_"} {
+		"```json\n" + strings.Repeat(" ", 40) + "{\"deep\": 1}\n```\n", "**gras** et _api_hubeau_", "| a | b | c |\n|---|---|---|\n| 1 | 2 | 3 |\n", "~~barré~~"} {
 		if why := MarkdownCost(md); why != "" {
 			t.Errorf("%.30q %s", md, why)
 		}

@@ -9,7 +9,6 @@ import (
 	"apisearch/catalog"
 
 	"github.com/blevesearch/bleve/v2/search/query"
-	"golang.org/x/text/unicode/norm"
 )
 
 // Bounds on what one query may expand to: the work of the most expensive query a client can
@@ -78,7 +77,7 @@ func (ix *Index) parse(q string) parsed {
 
 // parseWith is parse, with vocabulary lookups or without (a query made of catalogue words).
 func (ix *Index) parseWith(q string, lookup bool) parsed {
-	t := ParseQuery(normalize(q))
+	t := ParseQuery(catalog.Normalize(q))
 	t.Phrases, t.Excluded = distinct(t.Phrases, maxPhrases), distinct(t.Excluded, maxExclusions)
 	p := parsed{tree: t, phrases: t.Phrases, text: t.Text, prefix: t.Typing}
 	words := splitWords(t.Text)
@@ -132,13 +131,6 @@ func (ix *Index) parseWith(q string, lookup bool) parsed {
 		ix.findJoins(p.words)
 	}
 	return p
-}
-
-// normalize gives a query the form the catalogue's text has (see catalog's readFile): accents
-// composed with their letters. Text pasted from macOS or a PDF decomposes them, and words
-// would break at each.
-func normalize(q string) string {
-	return norm.NFC.String(q)
 }
 
 // distinct returns the first n of texts that differ once folded (case, accents, spaces): a
@@ -685,7 +677,7 @@ func (ix *Index) looksUp(raw string) bool {
 // at three or more may wait behind others (see the server's costly-search lane): a query of
 // many words, of several words the catalogue does not hold, or a page of a hundred hits.
 func (ix *Index) Estimate(req Request) int {
-	words := splitWords(normalize(req.Query))
+	words := splitWords(catalog.Normalize(req.Query))
 	if len(words) > maxWords {
 		words = words[:maxWords]
 	}

@@ -362,7 +362,7 @@ type match struct {
 // typos, the most popular and frequent first, then other names.
 func (ix *Index) Suggest(q string, limit int) []Suggestion {
 	out := []Suggestion{}
-	typed := splitWords(catalog.Fold(normalize(q)))
+	typed := splitWords(catalog.Fold(catalog.Normalize(q)))
 	if len(typed) == 0 || limit <= 0 {
 		return out
 	}

@@ -296,40 +296,37 @@ func TestShortPrefixes(t *testing.T) {
 }
 
 // TestPastedCharacters: accents decomposed into a letter and a combining mark, as macOS and
-// PDFs give them, are the same words as composed ones, in a query as in the catalogue: every
-// snapshot title pasted so finds what it finds typed plainly, in search and in autocomplete,
-// and an entry written so is found either way.
+// PDFs give them, fullwidth letters and ligatures are the same words as plain ones, in a query
+// as in the catalogue: every snapshot title written so finds what it finds typed plainly, in
+// search and in autocomplete, and an entry written so is found either way.
 func TestPastedCharacters(t *testing.T) {
 	ix := snapshot(t)
+	fullwidth := func(s string) string {
+		return strings.Map(func(r rune) rune {
+			if r > ' ' && r < 0x7f {
+				return r - '!' + '！'
+			}
+			return r
+		}, s)
+	}
+	ligatures := strings.NewReplacer("fi", "ﬁ", "fl", "ﬂ", "ff", "ﬀ")
 	tried := 0
 	for _, e := range ix.catalog.Entries {
-		typed := norm.NFD.String(e.Title)
-		if typed == e.Title {
-			continue
-		}
-		tried++
-		want, err := ix.Search(context.Background(), Request{Query: e.Title})
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := ix.Search(context.Background(), Request{Query: typed})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got.Total != want.Total || !slices.Equal(slugs(got), slugs(want)) {
-			t.Errorf("%+q: %d results %v, want %d %v as %q", typed, got.Total, head(slugs(got), 3), want.Total, head(slugs(want), 3), e.Title)
-		}
-		if g, w := ix.Suggest(typed, 5), ix.Suggest(e.Title, 5); !slices.Equal(g, w) {
-			t.Errorf("autocomplete %+q: %v, want %v as %q", typed, g, w, e.Title)
+		for _, typed := range []string{norm.NFD.String(e.Title), fullwidth(e.Title), ligatures.Replace(e.Title)} {
+			if typed == e.Title {
+				continue
+			}
+			tried++
+			checkSameResults(t, ix, typed, e.Title)
 		}
 	}
-	if tried < 50 {
+	if tried < 200 {
 		t.Errorf("only %d titles tried", tried)
 	}
 
 	c, err := catalog.Load(fstest.MapFS{
 		"producers/p.yaml":  {Data: []byte("name: P\n")},
-		"apis/eclaire.yaml": {Data: []byte(norm.NFD.String("title: API Éclairé\naccess: open\nproducer: p\ndescription: Étalonnage des matériaux.\n"))},
+		"apis/eclaire.yaml": {Data: []byte(norm.NFD.String("title: API Éclairé\naccess: open\nproducer: p\ndescription: Étalonnage des matériaux, ﬁchiers ＣＳＶ.\n"))},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -339,9 +336,28 @@ func TestPastedCharacters(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer small.Close()
-	for _, q := range []string{"étalonnage", "matériaux", "eclaire", norm.NFD.String("étalonnage matériaux")} {
+	for _, q := range []string{"étalonnage", "matériaux", "eclaire", norm.NFD.String("étalonnage matériaux"), "fichiers", "csv"} {
 		if res := run(t, small, Request{Query: q}); res.Total != 1 {
-			t.Errorf("%+q in an entry written decomposed: %d results, want it", q, res.Total)
+			t.Errorf("%+q in an entry written decomposed, fullwidth or with ligatures: %d results, want it", q, res.Total)
 		}
+	}
+}
+
+// checkSameResults checks that typed finds and suggests what plain does.
+func checkSameResults(t *testing.T, ix *Index, typed, plain string) {
+	t.Helper()
+	want, err := ix.Search(context.Background(), Request{Query: plain})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := ix.Search(context.Background(), Request{Query: typed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Total != want.Total || !slices.Equal(slugs(got), slugs(want)) {
+		t.Errorf("%+q: %d results %v, want %d %v as %q", typed, got.Total, head(slugs(got), 3), want.Total, head(slugs(want), 3), plain)
+	}
+	if g, w := ix.Suggest(typed, 5), ix.Suggest(plain, 5); !slices.Equal(g, w) {
+		t.Errorf("autocomplete %+q: %v, want %v as %q", typed, g, w, plain)
 	}
 }

@@ -169,8 +169,10 @@ func (s *Server) cached(h publicHandler) publicHandler {
 			return
 		}
 		if a, ok := s.answers.get(r.key); ok {
+			// Timed before the answer is written: a slow client is not a slow search.
+			took := time.Since(r.start)
 			if s.send(c, a) && a.count != nil {
-				a.count(c, r, time.Since(r.start))
+				a.count(c, r, took)
 			}
 			return
 		}
@@ -192,8 +194,9 @@ func (s *Server) writeAnswer(c *gin.Context, r publicRequest, v any, count count
 	if r.key != "" {
 		s.answers.add(r.key, a)
 	}
+	took := time.Since(r.start)
 	if s.send(c, a) && count != nil {
-		count(c, r, time.Since(r.start))
+		count(c, r, took)
 	}
 }
 

@@ -403,3 +403,21 @@ func TestRevalidationIsNotCounted(t *testing.T) {
 		}
 	}
 }
+
+// TestProbesAreNotCounted: a monitor's HEAD requests are neither searches nor suggestions.
+func TestProbesAreNotCounted(t *testing.T) {
+	h := newHandler(t, Config{}, testSource(t))
+	for range 2 { // fresh, then from the answer cache
+		do(h, "HEAD", "/search?q=adresse", nil)
+		do(h, "HEAD", "/autocomplete?q=adr", nil)
+	}
+	var got struct {
+		Service struct{ Total struct{ Searches, Autocompletes int } }
+	}
+	if err := json.Unmarshal(do(h, "GET", "/stats.json", nil).Body.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Service.Total.Searches != 0 || got.Service.Total.Autocompletes != 0 {
+		t.Errorf("HEAD requests counted: %+v", got.Service.Total)
+	}
+}

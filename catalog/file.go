@@ -158,7 +158,8 @@ func Normalize(s string) string {
 			b.WriteRune(r)
 		}
 	}
-	return b.String()
+	// A combining mark after a fullwidth letter composes only with its ASCII form.
+	return norm.NFC.String(b.String())
 }
 
 // isWideOrLigature reports whether Normalize spells r otherwise: a fullwidth form or a Latin

@@ -97,3 +97,24 @@ func yamlLines(s string) int {
 	}
 	return n
 }
+
+// FuzzNormalize gives Normalize any text: the result is valid UTF-8 when the text is, holds no
+// fullwidth form or ligature, and is its own normal form, so that a catalogue text and a query
+// normalised once or twice compare the same.
+func FuzzNormalize(f *testing.F) {
+	for _, s := range []string{"école", "e\u0301cole", "ＡＰＩ", "Ａ\u0301", "ﬁchier", "m²", "\u3000x", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n := Normalize(s)
+		if utf8.ValidString(s) && !utf8.ValidString(n) {
+			t.Errorf("Normalize(%+q) = %+q, not UTF-8", s, n)
+		}
+		if strings.ContainsFunc(n, isWideOrLigature) {
+			t.Errorf("Normalize(%+q) = %+q still holds a fullwidth form or a ligature", s, n)
+		}
+		if again := Normalize(n); again != n {
+			t.Errorf("Normalize(%+q) = %+q, and again %+q", s, n, again)
+		}
+	})
+}

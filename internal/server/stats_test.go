@@ -412,7 +412,9 @@ func TestProbesAreNotCounted(t *testing.T) {
 		do(h, "HEAD", "/autocomplete?q=adr", nil)
 	}
 	var got struct {
-		Service struct{ Total struct{ Searches, Autocompletes int } }
+		Service struct {
+			Total struct{ Searches, Autocompletes int }
+		}
 	}
 	if err := json.Unmarshal(do(h, "GET", "/stats.json", nil).Body.Bytes(), &got); err != nil {
 		t.Fatal(err)

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"net/http"
 	"time"
 	"unicode/utf8"
 
@@ -28,9 +27,5 @@ func (s *Server) autocomplete(c *gin.Context, r publicRequest) {
 		return
 	}
 	suggestions := r.ix.Suggest(q, limit)
-	s.writeAnswer(c, r, gin.H{"query": q, "suggestions": suggestions}, func(c *gin.Context, _ publicRequest, took time.Duration) {
-		if c.Request.Method != http.MethodHead { // a monitor's probe, not a suggestion
-			s.stats.Autocomplete(took)
-		}
-	})
+	s.writeAnswer(c, r, gin.H{"query": q, "suggestions": suggestions}, func(_ *gin.Context, _ publicRequest, took time.Duration) { s.stats.Autocomplete(took) })
 }

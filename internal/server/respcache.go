@@ -169,11 +169,7 @@ func (s *Server) cached(h publicHandler) publicHandler {
 			return
 		}
 		if a, ok := s.answers.get(r.key); ok {
-			// Timed before the answer is written: a slow client is not a slow search.
-			took := time.Since(r.start)
-			if s.send(c, a) && a.count != nil {
-				a.count(c, r, took)
-			}
+			s.deliver(c, r, a)
 			return
 		}
 		h(c, r)
@@ -182,7 +178,7 @@ func (s *Server) cached(h publicHandler) publicHandler {
 
 // writeAnswer sends v as JSON, gzipped when the client accepts it, and keeps it under the
 // request's key for the next identical request of the same generation; count, when not nil,
-// is called for each request it is sent to, this one first (a 304 is not counted).
+// is called for each request it is delivered to, this one first (see deliver).
 func (s *Server) writeAnswer(c *gin.Context, r publicRequest, v any, count counter) {
 	body, err := json.Marshal(v)
 	if err != nil {
@@ -194,9 +190,16 @@ func (s *Server) writeAnswer(c *gin.Context, r publicRequest, v any, count count
 	if r.key != "" {
 		s.answers.add(r.key, a)
 	}
+	s.deliver(c, r, a)
+}
+
+// deliver sends an answer to a request and counts it, unless the client already had it (a
+// 304) or is a monitor's probe (HEAD): neither searched.
+func (s *Server) deliver(c *gin.Context, r publicRequest, a *answer) {
+	// Timed before the answer is written: a slow client is not a slow search.
 	took := time.Since(r.start)
-	if s.send(c, a) && count != nil {
-		count(c, r, took)
+	if s.send(c, a) && a.count != nil && c.Request.Method != http.MethodHead {
+		a.count(c, r, took)
 	}
 }
 

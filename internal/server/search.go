@@ -2,7 +2,6 @@ package server
 
 import (
 	"fmt"
-	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
@@ -172,9 +171,6 @@ func (s *Server) search(c *gin.Context, r publicRequest) {
 	// holds only what it counts, not the result with its hits, which the cache does not weigh.
 	query, firstPage, total, unknown := req.Query, req.Page == 1, res.Total, res.UnknownWords
 	count := func(c *gin.Context, r publicRequest, took time.Duration) {
-		if c.Request.Method == http.MethodHead {
-			return // a monitor's probe, not a search
-		}
 		s.stats.Search(stats.Search{Query: query, FirstPage: firstPage, Typing: r.typing,
 			Total: total, Took: took, UnknownWords: unknown, Client: r.client.String()})
 	}

@@ -43,7 +43,7 @@ func DetectLayout(fsys fs.FS) (Layout, error) {
 		return LayoutYAML, nil
 	case yaml:
 		return LayoutYAML, nil
-	case isDir(fsys, "api"):
+	case gouv:
 		return LayoutAPIGouv, nil
 	case isDir(fsys, "producers"):
 		return LayoutYAML, nil

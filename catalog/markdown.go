@@ -140,8 +140,8 @@ func MarkdownCost(md string) string {
 }
 
 // nesting counts the containers a line of Markdown opens before its text: quote and list
-// markers, spaces and HTML tags around them aside. Indentation alone is not counted: lists nested line by
-// line cost goldmark linear work, and code examples are indented deeply.
+// markers, spaces and HTML tags around them aside. Indentation alone is not counted: lists
+// nested line by line cost goldmark linear work, and code examples are indented deeply.
 func nesting(line string) int {
 	n := 0
 	for i := 0; i < len(line); {
